@@ -1,0 +1,122 @@
+package io.safemem.ffm;
+
+import io.safemem.ErrorCode;
+import io.safemem.Slice;
+import io.safemem.StateException;
+import io.safemem.ValidationException;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+
+/** The {@link Slice} a {@link SafeMemoryHandler} lends: a bounds-checked window on the region's data. */
+final class BorrowedSlice implements Slice {
+
+    private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    private final SafeMemoryHandler owner;
+    private final MemorySegment data;
+    private final long offset;
+    private final long length;
+    private boolean open = true;
+
+    BorrowedSlice(SafeMemoryHandler owner, MemorySegment data, long offset, long length) {
+        this.owner = owner;
+        this.data = data;
+        this.offset = offset;
+        this.length = length;
+    }
+
+    @Override
+    public long offset() {
+        return offset;
+    }
+
+    @Override
+    public long length() {
+        return length;
+    }
+
+    @Override
+    public byte getByte(long at) {
+        return data.get(ValueLayout.JAVA_BYTE, enter(at, Byte.BYTES));
+    }
+
+    @Override
+    public short getShort(long at) {
+        return data.get(SHORT, enter(at, Short.BYTES));
+    }
+
+    @Override
+    public int getInt(long at) {
+        return data.get(INT, enter(at, Integer.BYTES));
+    }
+
+    @Override
+    public long getLong(long at) {
+        return data.get(LONG, enter(at, Long.BYTES));
+    }
+
+    @Override
+    public float getFloat(long at) {
+        return Float.intBitsToFloat(getInt(at));
+    }
+
+    @Override
+    public double getDouble(long at) {
+        return Double.longBitsToDouble(getLong(at));
+    }
+
+    @Override
+    public void copyTo(long at, byte[] dst, int dstOffset, int count) {
+        long from = enter(at, count);
+        Checks.buffer(dstOffset, count, Checks.notNull(dst, "dst").length);
+        MemorySegment.copy(data, ValueLayout.JAVA_BYTE, from, dst, dstOffset, count);
+    }
+
+    @Override
+    public void copyTo(long at, MemorySegment dst, long dstOffset, long count) {
+        long from = enter(at, count);
+        Checks.buffer(dstOffset, count, Checks.notNull(dst, "dst").byteSize());
+        if (dst.isReadOnly()) {
+            throw new ValidationException(ErrorCode.READ_ONLY_DESTINATION, "cannot copy into a read-only segment");
+        }
+        MemorySegment.copy(data, from, dst, dstOffset, count);
+    }
+
+    @Override
+    public MemorySegment asSegment() {
+        enter(0, 0);
+        return data.asSlice(offset, length).asReadOnly();
+    }
+
+    @Override
+    public boolean isOpen() {
+        return open;
+    }
+
+    @Override
+    public void close() {
+        if (open) {
+            open = false;
+            owner.sliceClosed();
+        }
+    }
+
+    /** Checks the slice is open, its memory usable and {@code [at, at + count)} inside it; returns the region offset. */
+    private long enter(long at, long count) {
+        if (!open) {
+            throw new StateException(ErrorCode.SLICE_CLOSED, "slice [" + offset + ", " + (offset + length) + ") was closed");
+        }
+        owner.checkAccess();
+        Checks.range(at, count, length);
+        return offset + at;
+    }
+
+    @Override
+    public String toString() {
+        return "Slice[" + offset + ", " + (offset + length) + (open ? ")" : ") closed");
+    }
+}

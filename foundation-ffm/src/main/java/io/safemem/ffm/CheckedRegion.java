@@ -1,0 +1,298 @@
+package io.safemem.ffm;
+
+import io.safemem.CapacityException;
+import io.safemem.ErrorCode;
+import io.safemem.MemoryProvider;
+import io.safemem.MemoryStatistics;
+import io.safemem.StateException;
+import io.safemem.ValidationException;
+import io.safemem.VerificationLevel;
+import io.safemem.ffm.internal.RawRegionAccess;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A fixed-capacity region of off-heap memory carved from a {@link FixedArena}, whose blocks are
+ * each covered by a CRC32C: the Java counterpart of the Rust {@code NoStdProvider<N>}.
+ *
+ * <p>A region is three pieces of one arena allocation: a 64-byte header (reserved for the writers'
+ * lock word, the readers' sequence word and shared counters of concurrent access), the checksum
+ * table (one little-endian {@code int} per block) and the data, padded to a whole number of blocks.
+ * It never grows. Its bytes are read and written through one owner, a {@link SafeMemoryHandler}
+ * obtained once from {@link #handler()}.
+ *
+ * <pre>{@code
+ * try (FixedArena arena = FixedArena.ofConfined(1 << 20)) {
+ *     CheckedRegion region = CheckedRegion.builder(arena, 64 * 1024)
+ *             .name("sessions")
+ *             .blockSize(256)
+ *             .verificationLevel(VerificationLevel.STANDARD)
+ *             .build();
+ *     SafeMemoryHandler memory = region.handler();
+ *     memory.putLong(0, 42L);
+ *     memory.verifyIntegrity();
+ * }
+ * }</pre>
+ */
+public final class CheckedRegion implements MemoryProvider {
+
+    /** Smallest block size accepted by {@link Builder#blockSize(int)}. */
+    public static final int MIN_BLOCK_SIZE = 16;
+    /** Largest block size accepted by {@link Builder#blockSize(int)}. */
+    public static final int MAX_BLOCK_SIZE = 64 * 1024;
+    /** Block size used when the builder is not given one. */
+    public static final int DEFAULT_BLOCK_SIZE = 256;
+    /** Fraction of accesses verified at {@link VerificationLevel#SAMPLING} unless the builder says otherwise. */
+    public static final double DEFAULT_SAMPLING_RATE = 0.1;
+    /** Seed of the sampling sequence unless the builder says otherwise. */
+    public static final long DEFAULT_SAMPLING_SEED = 0x5AFE_5EEDL;
+
+    static final int HEADER_BYTES = 64;
+    static final ValueLayout.OfInt CHECKSUM = ValueLayout.JAVA_INT.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    private static final AtomicLong UNNAMED = new AtomicLong();
+
+    static {
+        RawRegionAccess.install(new RawRegionAccess.Accessor() {
+            @Override
+            public MemorySegment data(CheckedRegion region) {
+                return region.data;
+            }
+
+            @Override
+            public MemorySegment checksums(CheckedRegion region) {
+                return region.checksums;
+            }
+        });
+    }
+
+    final String name;
+    final long capacity;
+    final int blockShift;
+    final MemorySegment header;
+    final MemorySegment checksums;
+    final MemorySegment data;
+    final Thread confinedTo;
+    final RegionCounters counters = new RegionCounters();
+    final double samplingRate;
+    final long samplingSeed;
+    VerificationLevel level;
+    private boolean owned;
+
+    private CheckedRegion(Builder b, MemorySegment header, MemorySegment checksums, MemorySegment data) {
+        this.name = b.name;
+        this.capacity = b.capacity;
+        this.blockShift = Integer.numberOfTrailingZeros(b.blockSize);
+        this.header = header;
+        this.checksums = checksums;
+        this.data = data;
+        this.confinedTo = b.arena.owner();
+        this.samplingRate = b.samplingRate;
+        this.samplingSeed = b.samplingSeed;
+        this.level = b.level;
+    }
+
+    /**
+     * Starts describing a region of {@code capacity} bytes to be carved from {@code arena}.
+     *
+     * @param arena    the arena that will hold the region's data, checksums and header
+     * @param capacity the number of addressable bytes, fixed for the region's life
+     * @return a builder with the defaults: block size {@value #DEFAULT_BLOCK_SIZE},
+     *         {@link VerificationLevel#STANDARD}, sampling rate {@value #DEFAULT_SAMPLING_RATE}
+     */
+    public static Builder builder(FixedArena arena, long capacity) {
+        return new Builder(Checks.notNull(arena, "arena"), capacity);
+    }
+
+    /**
+     * Takes ownership of the region: the one handler through which its bytes are read and written.
+     *
+     * @return the region's handler
+     * @throws StateException ({@link ErrorCode#ALREADY_OWNED}) if a handler was already taken
+     */
+    public synchronized SafeMemoryHandler handler() {
+        if (owned) {
+            throw new StateException(ErrorCode.ALREADY_OWNED, "region '" + name + "' already has a handler");
+        }
+        checkAccess();
+        owned = true;
+        return new SafeMemoryHandler(this);
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public long capacity() {
+        return capacity;
+    }
+
+    @Override
+    public int blockSize() {
+        return 1 << blockShift;
+    }
+
+    @Override
+    public long blockCount() {
+        return checksums.byteSize() / Integer.BYTES;
+    }
+
+    @Override
+    public VerificationLevel verificationLevel() {
+        return level;
+    }
+
+    @Override
+    public MemoryStatistics statistics() {
+        return counters;
+    }
+
+    /** Throws unless the region's arena is open and this thread may use it. */
+    void checkAccess() {
+        Checks.access(data, confinedTo, "region '" + name + "'");
+    }
+
+    /**
+     * A one-line description with the region's geometry, level and counters.
+     *
+     * @return e.g. {@code CheckedRegion[orders, 65536 bytes, 256 blocks of 256, STANDARD, writes=3, ...]}
+     */
+    @Override
+    public String toString() {
+        return "CheckedRegion[" + name + ", " + capacity + " bytes, " + blockCount() + " blocks of " + blockSize()
+                + ", " + level + ", " + counters + "]";
+    }
+
+    /**
+     * Describes a region before it is carved: name, block size, verification level and sampling.
+     * {@link #build()} allocates it from the arena in one step.
+     *
+     * <pre>{@code
+     * CheckedRegion cache = CheckedRegion.builder(arena, 8 << 20)
+     *         .name("cache")
+     *         .verificationLevel(VerificationLevel.SAMPLING)
+     *         .samplingRate(0.05)
+     *         .samplingSeed(7)
+     *         .build();
+     * }</pre>
+     */
+    public static final class Builder {
+        private final FixedArena arena;
+        private final long capacity;
+        private String name;
+        private int blockSize = DEFAULT_BLOCK_SIZE;
+        private VerificationLevel level = VerificationLevel.STANDARD;
+        private double samplingRate = DEFAULT_SAMPLING_RATE;
+        private long samplingSeed = DEFAULT_SAMPLING_SEED;
+
+        private Builder(FixedArena arena, long capacity) {
+            if (capacity <= 0 || capacity > (1L << 60)) {
+                throw new ValidationException(ErrorCode.INVALID_CAPACITY,
+                        "region capacity must be in [1, 2^60], was " + capacity);
+            }
+            this.arena = arena;
+            this.capacity = capacity;
+        }
+
+        /**
+         * Names the region in error messages and statistics.
+         *
+         * @param name the name; by default {@code region-N}
+         * @return this builder
+         */
+        public Builder name(String name) {
+            this.name = Checks.notNull(name, "name");
+            return this;
+        }
+
+        /**
+         * Sets the number of bytes covered by one checksum. Smaller blocks make partial writes and
+         * scalar verification cheaper; larger ones make bulk writes cheaper and the table smaller.
+         *
+         * @param blockSize a power of two in [{@value #MIN_BLOCK_SIZE}, {@value #MAX_BLOCK_SIZE}]
+         * @return this builder
+         * @throws ValidationException ({@link ErrorCode#INVALID_BLOCK_SIZE}) otherwise
+         */
+        public Builder blockSize(int blockSize) {
+            if (!Checks.isPowerOfTwo(blockSize) || blockSize < MIN_BLOCK_SIZE || blockSize > MAX_BLOCK_SIZE) {
+                throw new ValidationException(ErrorCode.INVALID_BLOCK_SIZE, "block size must be a power of two in ["
+                        + MIN_BLOCK_SIZE + ", " + MAX_BLOCK_SIZE + "], was " + blockSize);
+            }
+            this.blockSize = blockSize;
+            return this;
+        }
+
+        /**
+         * Sets the verification level the region starts with.
+         *
+         * @param level the level; {@link VerificationLevel#STANDARD} by default
+         * @return this builder
+         */
+        public Builder verificationLevel(VerificationLevel level) {
+            this.level = Checks.notNull(level, "level");
+            return this;
+        }
+
+        /**
+         * Sets the fraction of accesses verified at {@link VerificationLevel#SAMPLING}.
+         *
+         * @param rate a value in {@code (0, 1]}; {@value #DEFAULT_SAMPLING_RATE} by default
+         * @return this builder
+         * @throws ValidationException ({@link ErrorCode#INVALID_SAMPLING_RATE}) otherwise
+         */
+        public Builder samplingRate(double rate) {
+            if (!(rate > 0.0 && rate <= 1.0)) {
+                throw new ValidationException(ErrorCode.INVALID_SAMPLING_RATE, "sampling rate must be in (0, 1], was " + rate);
+            }
+            this.samplingRate = rate;
+            return this;
+        }
+
+        /**
+         * Seeds the sequence that picks sampled accesses: the same seed and the same accesses
+         * verify the same ones.
+         *
+         * @param seed any value
+         * @return this builder
+         */
+        public Builder samplingSeed(long seed) {
+            this.samplingSeed = seed;
+            return this;
+        }
+
+        /**
+         * Carves the region from the arena in one allocation: all of it or, if the arena is too
+         * full, nothing.
+         *
+         * @return the region, zero-filled, with every block's checksum valid
+         * @throws CapacityException ({@link ErrorCode#ARENA_FULL}) if the arena lacks room; the arena is unchanged
+         * @throws StateException    ({@link ErrorCode#ARENA_CLOSED}) if the arena is closed
+         */
+        public CheckedRegion build() {
+            long blocks = ((capacity - 1) >>> Integer.numberOfTrailingZeros(blockSize)) + 1;
+            long dataBytes = blocks * blockSize;
+            long dataAlignment = Math.min(blockSize, 4096);
+            long tableEnd = HEADER_BYTES + blocks * Integer.BYTES;
+            long dataStart = (tableEnd + dataAlignment - 1) & -dataAlignment;
+            if (dataStart > Long.MAX_VALUE - dataBytes) {
+                throw new CapacityException(ErrorCode.ARENA_FULL, "region of " + capacity + " bytes cannot be laid out");
+            }
+            MemorySegment all = arena.allocate(dataStart + dataBytes, Math.max(dataAlignment, HEADER_BYTES));
+            if (name == null) {
+                name = "region-" + UNNAMED.incrementAndGet();
+            }
+            CheckedRegion region = new CheckedRegion(this, all.asSlice(0, HEADER_BYTES),
+                    all.asSlice(HEADER_BYTES, blocks * Integer.BYTES), all.asSlice(dataStart, dataBytes));
+            int zeroBlockSum = ChecksumEngine.crcOfZeros(blockSize);
+            for (long b = 0; b < blocks; b++) {
+                region.checksums.setAtIndex(CHECKSUM, b, zeroBlockSum);
+            }
+            return region;
+        }
+    }
+}

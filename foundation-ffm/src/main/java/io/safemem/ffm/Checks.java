@@ -1,0 +1,78 @@
+package io.safemem.ffm;
+
+import io.safemem.BoundsException;
+import io.safemem.ConcurrencyException;
+import io.safemem.ErrorCode;
+import io.safemem.StateException;
+import io.safemem.ValidationException;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Argument and state checks shared by every entry point. The checks themselves are a few
+ * compares; building the exception is kept out of line so the hot paths stay small.
+ */
+final class Checks {
+
+    private Checks() {
+    }
+
+    /** Checks {@code [offset, offset + length)} against a capacity, in the order the codes are documented. */
+    static void range(long offset, long length, long capacity) {
+        if ((offset | length) < 0 || offset > capacity - length) {
+            throw rangeError(offset, length, capacity, ErrorCode.OUT_OF_BOUNDS, "capacity");
+        }
+    }
+
+    /** Checks {@code [offset, offset + length)} against a caller's array or segment of {@code size} bytes. */
+    static void buffer(long offset, long length, long size) {
+        if ((offset | length) < 0 || offset > size - length) {
+            throw rangeError(offset, length, size, ErrorCode.BUFFER_RANGE, "buffer size");
+        }
+    }
+
+    private static BoundsException rangeError(long offset, long length, long limit, ErrorCode beyond, String what) {
+        if (offset < 0) {
+            return new BoundsException(ErrorCode.NEGATIVE_OFFSET, "offset " + offset);
+        }
+        if (length < 0) {
+            return new BoundsException(ErrorCode.NEGATIVE_LENGTH, "length " + length);
+        }
+        if (offset > Long.MAX_VALUE - length) {
+            return new BoundsException(ErrorCode.RANGE_OVERFLOW, "offset " + offset + " + length " + length);
+        }
+        return new BoundsException(beyond, "[" + offset + ", " + (offset + length) + ") exceeds " + what + " " + limit);
+    }
+
+    /** Refuses {@code null} arguments with a validation error naming the argument. */
+    static <T> T notNull(T value, String name) {
+        if (value == null) {
+            throw new ValidationException(ErrorCode.NULL_ARGUMENT, name + " must not be null");
+        }
+        return value;
+    }
+
+    /**
+     * Checks that memory of {@code segment} may be used now by this thread: its arena is open and,
+     * for a confined arena, this thread is the owner ({@code owner == null} for shared memory).
+     */
+    static void access(MemorySegment segment, Thread owner, String what) {
+        if (!segment.scope().isAlive()) {
+            throw new StateException(ErrorCode.ARENA_CLOSED, "the arena of " + what + " has been closed");
+        }
+        if (owner != null && owner != Thread.currentThread()) {
+            throw wrongThread(owner, what);
+        }
+    }
+
+    static ConcurrencyException wrongThread(Thread owner, String what) {
+        return new ConcurrencyException(ErrorCode.WRONG_THREAD,
+                what + " is confined to thread '" + owner.getName() + "', used from '"
+                        + Thread.currentThread().getName() + "'");
+    }
+
+    /** Whether {@code value} is a positive power of two. */
+    static boolean isPowerOfTwo(long value) {
+        return value > 0 && (value & (value - 1)) == 0;
+    }
+}

@@ -1,0 +1,434 @@
+package io.safemem.ffm;
+
+import io.safemem.ErrorCode;
+import io.safemem.IntegrityException;
+import io.safemem.VerificationLevel;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+import java.util.zip.CRC32C;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+
+/**
+ * Moves bytes in and out of one {@link CheckedRegion} and keeps its per-block CRC32C table right.
+ * One engine serves one thread at a time: it owns the scratch arrays and the CRC32C state, so
+ * after construction no operation allocates.
+ *
+ * <h2>Where a new checksum comes from (invariant I1: no laundering)</h2>
+ * A block's new checksum is derived from one of three things, never from a second, unverified
+ * read of memory:
+ * <ul>
+ *   <li>the caller's source bytes, for blocks a write covers entirely;</li>
+ *   <li>a copy of the block read once, verified against its stored checksum, patched with the
+ *       source bytes and checksummed again, for a partially covered (edge) block whose merge is
+ *       verified;</li>
+ *   <li>the old checksum and the change, for an edge block whose merge is not verified
+ *       ({@code SAMPLING} skipped it): CRC32C is affine, so for the old bytes {@code a} and the new
+ *       bytes {@code b} of the rewritten range, followed by {@code m} untouched bytes,
+ *       {@code crc(new) = crc(old) ^ crc(a || 0^m) ^ crc(b || 0^m)}. Only the bytes being
+ *       replaced are read; any earlier corruption of them or of the rest of the block stays in
+ *       the checksum's disagreement with memory, where a later verification finds it.</li>
+ * </ul>
+ * Copy sources are always verified: their bytes become checksums of the destination.
+ *
+ * <h2>Cost (invariant I3)</h2>
+ * A write checksums the bytes it writes plus at most one block at each unaligned edge, and reads
+ * back only its own blocks at {@code FULL}; a read verifies only the blocks it touches. Nothing
+ * is proportional to the region's size except the explicit whole-region checks.
+ */
+final class ChecksumEngine {
+
+    /** Zero padding for the unverified merge; long enough for the largest block. */
+    private static final byte[] ZEROS = new byte[CheckedRegion.MAX_BLOCK_SIZE];
+    /** Staging area size: sources and destinations that are segments, copies and fills move through it. */
+    private static final int MIN_STAGING_BYTES = 16 * 1024;
+
+    private final CheckedRegion region;
+    private final MemorySegment data;
+    private final MemorySegment checksums;
+    private final RegionCounters counters;
+    private final SamplingGate gate;
+    private final int shift;
+    private final int blockSize;
+    private final long mask;
+    private final int stagingShift;
+    private final CRC32C crc = new CRC32C();
+    private final byte[] head;
+    private final byte[] tail;
+    private final byte[] staging;
+    private int lastExpected;
+    private int lastActual;
+
+    ChecksumEngine(CheckedRegion region) {
+        this.region = region;
+        this.data = region.data;
+        this.checksums = region.checksums;
+        this.counters = region.counters;
+        this.gate = new SamplingGate(region.samplingRate, region.samplingSeed);
+        this.shift = region.blockShift;
+        this.blockSize = 1 << shift;
+        this.mask = blockSize - 1;
+        this.head = new byte[blockSize];
+        this.tail = new byte[blockSize];
+        this.staging = new byte[Math.max(blockSize, MIN_STAGING_BYTES)];
+        this.stagingShift = Integer.numberOfTrailingZeros(staging.length);
+    }
+
+    /** The CRC32C of {@code length} zero bytes: the checksum of every block of a fresh region. */
+    static int crcOfZeros(int length) {
+        CRC32C c = new CRC32C();
+        c.update(ZEROS, 0, length);
+        return (int) c.getValue();
+    }
+
+    // ---------------------------------------------------------------- decisions
+
+    /**
+     * Decides, once per operation, whether its bulk reads, slice borrows and edge merges are
+     * verified: always at {@code STANDARD} and {@code FULL}, a sampled fraction at
+     * {@code SAMPLING} (each skip counted), never at {@code OFF}.
+     */
+    boolean verifyBulk() {
+        VerificationLevel level = region.level;
+        if (level.verifiesEveryBulkAccess()) {
+            return true;
+        }
+        if (level == VerificationLevel.SAMPLING) {
+            if (gate.sample()) {
+                return true;
+            }
+            counters.sampledSkips++;
+        }
+        return false;
+    }
+
+    // ---------------------------------------------------------------- reads
+
+    /**
+     * Copies {@code [off, off + len)} into {@code dst}; when {@code verify}, checks the copy, not
+     * memory: whole blocks are checksummed where they land in {@code dst}, edge blocks are read
+     * whole into scratch, checked there, and the wanted bytes taken from that same copy.
+     * On an integrity failure {@code dst} may hold part of the range.
+     */
+    void read(long off, byte[] dst, int dstOff, int len, boolean verify) {
+        if (!verify || len == 0) {
+            MemorySegment.copy(data, JAVA_BYTE, off, dst, dstOff, len);
+            return;
+        }
+        long end = off + len;
+        long innerStart = (off + mask) & ~mask;
+        long innerEnd = end & ~mask;
+        if (innerStart < innerEnd) {
+            int at = dstOff + (int) (innerStart - off);
+            MemorySegment.copy(data, JAVA_BYTE, innerStart, dst, at, (int) (innerEnd - innerStart));
+            for (long b = innerStart >>> shift; b < innerEnd >>> shift; b++, at += blockSize) {
+                if (!matches(b, dst, at)) {
+                    throw corrupt(ErrorCode.CHECKSUM_MISMATCH, b);
+                }
+            }
+        }
+        if (off < innerStart) {
+            loadVerified(off >>> shift, head);
+            System.arraycopy(head, (int) (off & mask), dst, dstOff, (int) (Math.min(end, innerStart) - off));
+        }
+        if (innerEnd < end && innerEnd >= innerStart) {
+            loadVerified(innerEnd >>> shift, head);
+            System.arraycopy(head, 0, dst, dstOff + (int) (innerEnd - off), (int) (end - innerEnd));
+        }
+    }
+
+    /** As {@link #read(long, byte[], int, int, boolean)}, into a segment; verified bytes move through staging. */
+    void read(long off, MemorySegment dst, long dstOff, long len, boolean verify) {
+        if (!verify) {
+            MemorySegment.copy(data, off, dst, dstOff, len);
+            return;
+        }
+        long end = off + len;
+        for (long p = off, q; p < end; p = q) {
+            q = chunkEnd(p, end);
+            read(p, staging, 0, (int) (q - p), true);
+            MemorySegment.copy(staging, 0, dst, JAVA_BYTE, dstOff + (p - off), (int) (q - p));
+        }
+    }
+
+    /** Reads {@code size <= 8} bytes at {@code off}, verified, into a scratch array and returns it. */
+    byte[] verifiedScalar(long off, int size) {
+        read(off, tail, 0, size, true);
+        return tail;
+    }
+
+    // ---------------------------------------------------------------- writes
+
+    /** Writes {@code src[srcOff, srcOff + len)} at {@code off}; edge merges verified when {@code verifyEdges}. */
+    void write(long off, byte[] src, int srcOff, int len, boolean verifyEdges) {
+        if (len > 0) {
+            commit(off, len, src, srcOff, false, verifyEdges);
+        }
+    }
+
+    /**
+     * Writes {@code len} bytes of a segment at {@code off}. With checksums, the bytes move through
+     * staging in chunks whose boundaries are block boundaries of the destination, so only the
+     * first and last chunk merge edges; the last edge is verified before the first chunk lands.
+     */
+    void write(long off, MemorySegment src, long srcOff, long len, boolean verifyEdges) {
+        if (!region.level.keepsChecksums()) {
+            MemorySegment.copy(src, srcOff, data, off, len);
+            return;
+        }
+        long end = off + len;
+        if (verifyEdges && len > staging.length && (end & mask) != 0) {
+            loadVerified(end >>> shift, tail);
+        }
+        for (long p = off, q; p < end; p = q) {
+            q = chunkEnd(p, end);
+            MemorySegment.copy(src, JAVA_BYTE, srcOff + (p - off), staging, 0, (int) (q - p));
+            commit(p, q - p, staging, 0, false, verifyEdges);
+        }
+    }
+
+    /** Sets {@code len} bytes at {@code off} to {@code value}; full blocks share one checksum. */
+    void fill(long off, long len, byte value, boolean verifyEdges) {
+        if (len == 0) {
+            return;
+        }
+        Arrays.fill(staging, 0, (int) Math.min(staging.length, Math.max(len, blockSize)), value);
+        commit(off, len, staging, 0, true, verifyEdges);
+    }
+
+    /**
+     * Moves {@code len} bytes from {@code src} to {@code dst} with memmove semantics. With
+     * checksums, the whole source is verified before any byte moves, and each chunk is moved
+     * from a verified copy in staging (the copy's checksums become the destination's). Chunks
+     * run backwards when the destination lies above the source, so overlap is safe.
+     */
+    void copyWithin(long src, long dst, long len, boolean verifyEdges) {
+        if (!region.level.keepsChecksums()) {
+            MemorySegment.copy(data, src, data, dst, len);
+            return;
+        }
+        if (len == 0) {
+            return;
+        }
+        long dstEnd = dst + len;
+        if (len > staging.length) {
+            long bad = firstMismatch(src >>> shift, ((src + len - 1) >>> shift) + 1);
+            if (bad >= 0) {
+                throw corrupt(ErrorCode.CHECKSUM_MISMATCH, bad);
+            }
+            if (verifyEdges) {
+                if ((dst & mask) != 0) {
+                    loadVerified(dst >>> shift, head);
+                }
+                if ((dstEnd & mask) != 0) {
+                    loadVerified(dstEnd >>> shift, tail);
+                }
+            }
+        }
+        if (dst <= src) {
+            for (long p = dst, q; p < dstEnd; p = q) {
+                q = chunkEnd(p, dstEnd);
+                moveChunk(src + (p - dst), p, (int) (q - p), verifyEdges);
+            }
+        } else {
+            for (long q = dstEnd, p; q > dst; q = p) {
+                p = Math.max(dst, ((q - 1) >>> stagingShift) << stagingShift);
+                moveChunk(src + (p - dst), p, (int) (q - p), verifyEdges);
+            }
+        }
+    }
+
+    private void moveChunk(long from, long to, int len, boolean verifyEdges) {
+        read(from, staging, 0, len, true);
+        commit(to, len, staging, 0, false, verifyEdges);
+    }
+
+    /**
+     * The one write path with checksums. Phase 1 verifies the old contents of the partially
+     * covered blocks (when asked) and may fail: nothing has changed then. Phase 2 cannot fail:
+     * it derives the edges' new checksums (before their old bytes are overwritten), copies the
+     * data, and checksums the fully covered blocks from the source. At {@code FULL}, phase 3
+     * reads the written blocks back and checks them.
+     *
+     * @param repeat when {@code true} (a fill), every source byte is {@code src[0]} and
+     *               {@code src} holds at least {@code min(len, staging)} and one block of it
+     */
+    private void commit(long off, long len, byte[] src, int srcOff, boolean repeat, boolean verifyEdges) {
+        if (!region.level.keepsChecksums()) {
+            copyData(off, len, src, srcOff, repeat);
+            return;
+        }
+        long end = off + len;
+        long first = off >>> shift;
+        long last = (end - 1) >>> shift;
+        int headLo = (int) (off & mask);
+        int tailLen = (int) (end & mask);
+        boolean headPartial = headLo != 0 || (first == last && tailLen != 0);
+        boolean tailPartial = first != last && tailLen != 0;
+
+        if (headPartial && verifyEdges) {
+            loadVerified(first, head);
+        }
+        if (tailPartial && verifyEdges) {
+            loadVerified(last, tail);
+        }
+
+        int headSum = 0;
+        int tailSum = 0;
+        if (headPartial) {
+            int n = (int) (Math.min(end, (first + 1) << shift) - off);
+            headSum = mergedSum(first, headLo, n, src, srcOff, head, verifyEdges);
+        }
+        if (tailPartial) {
+            long tailStart = last << shift;
+            int at = repeat ? srcOff : srcOff + (int) (tailStart - off);
+            tailSum = mergedSum(last, 0, tailLen, src, at, tail, verifyEdges);
+        }
+        copyData(off, len, src, srcOff, repeat);
+        if (headPartial) {
+            store(first, headSum);
+        }
+        if (tailPartial) {
+            store(last, tailSum);
+        }
+        long fullFirst = (off + mask) >>> shift;
+        long fullEnd = end >>> shift;
+        if (fullFirst < fullEnd) {
+            if (repeat) {
+                int sum = checksum(src, srcOff, blockSize);
+                for (long b = fullFirst; b < fullEnd; b++) {
+                    store(b, sum);
+                }
+            } else {
+                int at = srcOff + (int) ((fullFirst << shift) - off);
+                for (long b = fullFirst; b < fullEnd; b++, at += blockSize) {
+                    store(b, checksum(src, at, blockSize));
+                }
+            }
+        }
+        if (region.level.verifiesAfterWrite()) {
+            long bad = firstMismatch(first, last + 1);
+            if (bad >= 0) {
+                throw corrupt(ErrorCode.WRITE_VERIFICATION_FAILED, bad);
+            }
+        }
+    }
+
+    private void copyData(long off, long len, byte[] src, int srcOff, boolean repeat) {
+        if (!repeat) {
+            MemorySegment.copy(src, srcOff, data, JAVA_BYTE, off, (int) len);
+            return;
+        }
+        long end = off + len;
+        for (long p = off, q; p < end; p = q) {
+            q = Math.min(end, p + staging.length);
+            MemorySegment.copy(src, srcOff, data, JAVA_BYTE, p, (int) (q - p));
+        }
+    }
+
+    /**
+     * The new checksum of {@code block} once its bytes {@code [lo, lo + n)} become
+     * {@code src[srcOff, srcOff + n)}; must run before those bytes are overwritten.
+     * Verified: {@code buf} holds the block's verified copy; patch it and checksum it.
+     * Unverified: from the stored checksum and the change (see the class comment), reading only
+     * the {@code n} bytes being replaced, into {@code buf}.
+     */
+    private int mergedSum(long block, int lo, int n, byte[] src, int srcOff, byte[] buf, boolean verified) {
+        if (verified) {
+            System.arraycopy(src, srcOff, buf, lo, n);
+            return checksum(buf, 0, blockSize);
+        }
+        int after = blockSize - lo - n;
+        MemorySegment.copy(data, JAVA_BYTE, (block << shift) + lo, buf, 0, n);
+        return stored(block) ^ paddedChecksum(buf, 0, n, after) ^ paddedChecksum(src, srcOff, n, after);
+    }
+
+    // ---------------------------------------------------------------- verification
+
+    /**
+     * The first block in {@code [from, to)} whose bytes do not match its stored checksum, or -1.
+     * Blocks are copied through staging and checked there, a chunk at a time.
+     */
+    long firstMismatch(long from, long to) {
+        int perChunk = staging.length >>> shift;
+        for (long b = from; b < to; ) {
+            int k = (int) Math.min(perChunk, to - b);
+            MemorySegment.copy(data, JAVA_BYTE, b << shift, staging, 0, k << shift);
+            for (int i = 0; i < k; i++, b++) {
+                if (!matches(b, staging, i << shift)) {
+                    return b;
+                }
+            }
+        }
+        return -1;
+    }
+
+    /** Recomputes every block's checksum from memory as it is: the explicit rebuild after {@code OFF}. */
+    void rebuildAll(long blocks) {
+        int perChunk = staging.length >>> shift;
+        for (long b = 0; b < blocks; ) {
+            int k = (int) Math.min(perChunk, blocks - b);
+            MemorySegment.copy(data, JAVA_BYTE, b << shift, staging, 0, k << shift);
+            for (int i = 0; i < k; i++, b++) {
+                store(b, checksum(staging, i << shift, blockSize));
+            }
+        }
+    }
+
+    /** The exception for {@code block}, with the checksums seen by the last failed {@link #matches}. */
+    IntegrityException corrupt(ErrorCode code, long block) {
+        long start = block << shift;
+        return new IntegrityException(code, region.name, block, start, start + blockSize, lastExpected, lastActual);
+    }
+
+    private void loadVerified(long block, byte[] buf) {
+        MemorySegment.copy(data, JAVA_BYTE, block << shift, buf, 0, blockSize);
+        if (!matches(block, buf, 0)) {
+            throw corrupt(ErrorCode.CHECKSUM_MISMATCH, block);
+        }
+    }
+
+    /** Checks a copy of {@code block} held at {@code buf[off, off + blockSize)} against its stored checksum. */
+    private boolean matches(long block, byte[] buf, int off) {
+        counters.verifications++;
+        int expected = stored(block);
+        int actual = checksum(buf, off, blockSize);
+        if (actual == expected) {
+            return true;
+        }
+        counters.integrityFailures++;
+        lastExpected = expected;
+        lastActual = actual;
+        return false;
+    }
+
+    // ---------------------------------------------------------------- primitives
+
+    private long chunkEnd(long p, long end) {
+        return Math.min(end, ((p >>> stagingShift) + 1) << stagingShift);
+    }
+
+    private int checksum(byte[] bytes, int off, int len) {
+        crc.reset();
+        crc.update(bytes, off, len);
+        counters.checksummedBytes += len;
+        return (int) crc.getValue();
+    }
+
+    private int paddedChecksum(byte[] bytes, int off, int len, int zeros) {
+        crc.reset();
+        crc.update(bytes, off, len);
+        crc.update(ZEROS, 0, zeros);
+        counters.checksummedBytes += len + zeros;
+        return (int) crc.getValue();
+    }
+
+    private int stored(long block) {
+        return checksums.getAtIndex(CheckedRegion.CHECKSUM, block);
+    }
+
+    private void store(long block, int sum) {
+        checksums.setAtIndex(CheckedRegion.CHECKSUM, block, sum);
+    }
+}

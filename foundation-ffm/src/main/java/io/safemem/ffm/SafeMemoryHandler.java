@@ -1,0 +1,497 @@
+package io.safemem.ffm;
+
+import io.safemem.ErrorCode;
+import io.safemem.IntegrityException;
+import io.safemem.Slice;
+import io.safemem.StateException;
+import io.safemem.ValidationException;
+import io.safemem.VerificationLevel;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
+/**
+ * Single-owner checked access to a {@link CheckedRegion}: reads, writes, copies, fills, scalar
+ * get/put, verified slices and integrity checks, each bounds-checked and kept consistent with the
+ * region's checksums.
+ *
+ * <p>The handler is the region's one owner (from {@link CheckedRegion#handler()}) and is not
+ * thread-safe: use it from one thread at a time. After construction no method allocates, except
+ * {@link #borrowSlice(long, long)} (one small object per slice) and the exceptions.
+ *
+ * <p>Every method refuses bad input whole: negative or overflowing offsets and lengths, ranges
+ * beyond the capacity or the caller's buffer, a closed arena, a confined arena used from another
+ * thread, writes while slices are open, each with its {@link io.safemem.ErrorCode}, and nothing
+ * written. An {@link IntegrityException} from a read or a write means corruption was found before
+ * it could be used or absorbed; the region is unchanged by the failed call. Scalar values are
+ * little-endian at any alignment.
+ *
+ * <pre>{@code
+ * try (FixedArena arena = FixedArena.ofConfined(1 << 20)) {
+ *     SafeMemoryHandler memory = CheckedRegion.builder(arena, 64 * 1024).build().handler();
+ *     memory.write(100, "hello".getBytes(StandardCharsets.US_ASCII));
+ *     memory.putInt(200, 42);
+ *     byte[] back = new byte[5];
+ *     memory.read(100, back);                     // verified against the block checksums
+ *     try (Slice view = memory.borrowSlice(100, 5)) {
+ *         byte h = view.getByte(0);
+ *     }
+ *     memory.verifyIntegrity();                   // whole region
+ * }
+ * }</pre>
+ */
+public final class SafeMemoryHandler {
+
+    private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle SHORT_IN_ARRAY = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle INT_IN_ARRAY = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle LONG_IN_ARRAY = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
+    private final CheckedRegion region;
+    private final MemorySegment data;
+    private final ChecksumEngine engine;
+    private final byte[] scalar = new byte[Long.BYTES];
+    private int openSlices;
+
+    SafeMemoryHandler(CheckedRegion region) {
+        this.region = region;
+        this.data = region.data;
+        this.engine = new ChecksumEngine(region);
+    }
+
+    /**
+     * The region this handler owns.
+     *
+     * @return the region, for its geometry, level and statistics
+     */
+    public CheckedRegion provider() {
+        return region;
+    }
+
+    // ---------------------------------------------------------------- bulk reads
+
+    /**
+     * Fills {@code dst} with the bytes at {@code offset}; verified at {@code STANDARD} and up
+     * (sampled at {@code SAMPLING}).
+     *
+     * @param offset first byte offset in the region
+     * @param dst    destination; its whole length is read
+     * @throws IntegrityException if a block read does not match its checksum; {@code dst} may then
+     *                            hold part of the range
+     */
+    public void read(long offset, byte[] dst) {
+        read(offset, Checks.notNull(dst, "dst"), 0, dst.length);
+    }
+
+    /**
+     * Copies {@code length} bytes at {@code offset} into {@code dst[dstOffset, dstOffset + length)};
+     * verified at {@code STANDARD} and up (sampled at {@code SAMPLING}). The copy that is returned
+     * is the copy that was verified.
+     *
+     * @param offset    first byte offset in the region
+     * @param dst       destination array
+     * @param dstOffset first index written in {@code dst}
+     * @param length    number of bytes
+     * @throws IntegrityException if a block read does not match its checksum; {@code dst} may then
+     *                            hold part of the range
+     */
+    public void read(long offset, byte[] dst, int dstOffset, int length) {
+        enter(offset, length);
+        Checks.buffer(dstOffset, length, Checks.notNull(dst, "dst").length);
+        engine.read(offset, dst, dstOffset, length, engine.verifyBulk());
+    }
+
+    /**
+     * Copies {@code length} bytes at {@code offset} into a segment; verified like
+     * {@link #read(long, byte[], int, int)}.
+     *
+     * @param offset    first byte offset in the region
+     * @param dst       destination segment, writable
+     * @param dstOffset first byte offset written in {@code dst}
+     * @param length    number of bytes
+     * @throws IntegrityException if a block read does not match its checksum; {@code dst} may then
+     *                            hold part of the range
+     */
+    public void read(long offset, MemorySegment dst, long dstOffset, long length) {
+        enter(offset, length);
+        Checks.buffer(dstOffset, length, Checks.notNull(dst, "dst").byteSize());
+        if (dst.isReadOnly()) {
+            throw new ValidationException(ErrorCode.READ_ONLY_DESTINATION, "cannot read into a read-only segment");
+        }
+        engine.read(offset, dst, dstOffset, length, engine.verifyBulk());
+    }
+
+    // ---------------------------------------------------------------- bulk writes
+
+    /**
+     * Writes all of {@code src} at {@code offset}.
+     *
+     * @param offset first byte offset in the region
+     * @param src    the bytes to write
+     * @throws IntegrityException if a partially covered block was already corrupt (verified
+     *                            merges only); nothing is written then
+     */
+    public void write(long offset, byte[] src) {
+        write(offset, Checks.notNull(src, "src"), 0, src.length);
+    }
+
+    /**
+     * Writes {@code src[srcOffset, srcOffset + length)} at {@code offset}, updating the checksums
+     * of the blocks it touches in the same step. Fully covered blocks get the checksum of the
+     * source bytes; partially covered blocks are merged (verified at {@code STANDARD} and up,
+     * sampled at {@code SAMPLING}, never laundered). At {@code FULL}, the written blocks are read
+     * back and checked.
+     *
+     * @param offset    first byte offset in the region
+     * @param src       source array
+     * @param srcOffset first index read from {@code src}
+     * @param length    number of bytes
+     * @throws IntegrityException if a partially covered block was already corrupt (nothing written),
+     *                            or, with {@link ErrorCode#WRITE_VERIFICATION_FAILED}, if the
+     *                            {@code FULL} read-back found the written blocks corrupt
+     */
+    public void write(long offset, byte[] src, int srcOffset, int length) {
+        enterWrite(offset, length);
+        Checks.buffer(srcOffset, length, Checks.notNull(src, "src").length);
+        engine.write(offset, src, srcOffset, length, engine.verifyBulk());
+        counted(length);
+    }
+
+    /**
+     * Writes {@code length} bytes of a segment at {@code offset}; as
+     * {@link #write(long, byte[], int, int)}. The source must not overlap this region.
+     *
+     * @param offset    first byte offset in the region
+     * @param src       source segment
+     * @param srcOffset first byte offset read from {@code src}
+     * @param length    number of bytes
+     * @throws IntegrityException as {@link #write(long, byte[], int, int)}
+     */
+    public void write(long offset, MemorySegment src, long srcOffset, long length) {
+        enterWrite(offset, length);
+        Checks.buffer(srcOffset, length, Checks.notNull(src, "src").byteSize());
+        engine.write(offset, src, srcOffset, length, engine.verifyBulk());
+        counted(length);
+    }
+
+    /**
+     * Copies {@code length} bytes within the region, from {@code srcOffset} to {@code dstOffset},
+     * as if through a temporary buffer (the ranges may overlap). At every checked level the whole
+     * source is verified before any byte moves, and the destination's checksums come from that
+     * verified copy.
+     *
+     * @param srcOffset first byte offset of the source range
+     * @param dstOffset first byte offset of the destination range
+     * @param length    number of bytes
+     * @throws IntegrityException if the source, or a verified destination edge, is corrupt; nothing is moved
+     */
+    public void copyWithin(long srcOffset, long dstOffset, long length) {
+        enterWrite(dstOffset, length);
+        Checks.range(srcOffset, length, region.capacity);
+        engine.copyWithin(srcOffset, dstOffset, length, engine.verifyBulk());
+        counted(length);
+    }
+
+    /**
+     * Sets {@code length} bytes at {@code offset} to {@code value}.
+     *
+     * @param offset first byte offset in the region
+     * @param length number of bytes
+     * @param value  the byte to store
+     * @throws IntegrityException as {@link #write(long, byte[], int, int)}
+     */
+    public void fill(long offset, long length, byte value) {
+        enterWrite(offset, length);
+        engine.fill(offset, length, value, engine.verifyBulk());
+        counted(length);
+    }
+
+    // ---------------------------------------------------------------- slices
+
+    /**
+     * Borrows a read-only view of {@code [offset, offset + length)}, verified now (at
+     * {@code STANDARD} and up, sampled at {@code SAMPLING}). Until the slice is closed, this
+     * handler refuses writes ({@link ErrorCode#SLICES_OPEN}), so the view keeps showing verified
+     * bytes. Any number of slices may be open at once.
+     *
+     * @param offset first byte offset in the region
+     * @param length number of bytes
+     * @return an open slice; close it, ideally with try-with-resources
+     * @throws IntegrityException if a block of the range does not match its checksum
+     */
+    public Slice borrowSlice(long offset, long length) {
+        enter(offset, length);
+        if (length > 0 && engine.verifyBulk()) {
+            int shift = region.blockShift;
+            long bad = engine.firstMismatch(offset >>> shift, ((offset + length - 1) >>> shift) + 1);
+            if (bad >= 0) {
+                throw engine.corrupt(ErrorCode.CHECKSUM_MISMATCH, bad);
+            }
+        }
+        openSlices++;
+        return new BorrowedSlice(this, data, offset, length);
+    }
+
+    /** Called by a slice when it closes for the first time. */
+    void sliceClosed() {
+        openSlices--;
+    }
+
+    // ---------------------------------------------------------------- integrity
+
+    /**
+     * Checks every block of the region against its checksum. At {@link VerificationLevel#OFF}
+     * there are no checksums, so this checks nothing and returns.
+     *
+     * @throws IntegrityException naming the first corrupt block
+     */
+    public void verifyIntegrity() {
+        region.checkAccess();
+        throwIfCorrupt(0, region.blockCount());
+    }
+
+    /**
+     * Checks the blocks that cover {@code [offset, offset + length)}: a scrubber can sweep a
+     * large region a piece at a time. Checks nothing at {@link VerificationLevel#OFF}.
+     *
+     * @param offset first byte offset in the region
+     * @param length number of bytes
+     * @throws IntegrityException naming the first corrupt block of the range
+     */
+    public void verifyRange(long offset, long length) {
+        enter(offset, length);
+        if (length > 0) {
+            int shift = region.blockShift;
+            throwIfCorrupt(offset >>> shift, ((offset + length - 1) >>> shift) + 1);
+        }
+    }
+
+    /**
+     * Finds the next block, from {@code fromBlock} on, that does not match its checksum. Lists
+     * every corrupt block without allocating:
+     * <pre>{@code
+     * for (long b = memory.findCorruptBlock(0); b >= 0; b = memory.findCorruptBlock(b + 1)) {
+     *     repair(b);
+     * }
+     * }</pre>
+     *
+     * @param fromBlock the first block index to check, in {@code [0, blockCount()]}
+     * @return the index of the first corrupt block at or after {@code fromBlock}, or {@code -1} if
+     *         there is none (always {@code -1} at {@link VerificationLevel#OFF})
+     */
+    public long findCorruptBlock(long fromBlock) {
+        region.checkAccess();
+        long blocks = region.blockCount();
+        Checks.range(fromBlock, 0, blocks);
+        return region.level.keepsChecksums() ? engine.firstMismatch(fromBlock, blocks) : -1;
+    }
+
+    /**
+     * Changes the region's verification level. Moving from {@link VerificationLevel#OFF} to a
+     * checked level rebuilds every checksum from the memory as it is now (O(region), explicit);
+     * moving between checked levels costs nothing.
+     *
+     * @param level the new level
+     */
+    public void setVerificationLevel(VerificationLevel level) {
+        Checks.notNull(level, "level");
+        region.checkAccess();
+        if (region.level == VerificationLevel.OFF && level != VerificationLevel.OFF) {
+            engine.rebuildAll(region.blockCount());
+        }
+        region.level = level;
+    }
+
+    private void throwIfCorrupt(long fromBlock, long toBlock) {
+        if (region.level.keepsChecksums()) {
+            long bad = engine.firstMismatch(fromBlock, toBlock);
+            if (bad >= 0) {
+                throw engine.corrupt(ErrorCode.CHECKSUM_MISMATCH, bad);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- scalars
+
+    /**
+     * Reads a byte; verified at {@code FULL} only.
+     *
+     * @param offset byte offset in the region
+     * @return the byte
+     */
+    public byte getByte(long offset) {
+        enter(offset, Byte.BYTES);
+        return scalarVerified() ? engine.verifiedScalar(offset, Byte.BYTES)[0] : data.get(ValueLayout.JAVA_BYTE, offset);
+    }
+
+    /**
+     * Reads a little-endian {@code short} at any alignment; verified at {@code FULL} only.
+     *
+     * @param offset byte offset in the region
+     * @return the value
+     */
+    public short getShort(long offset) {
+        enter(offset, Short.BYTES);
+        return scalarVerified() ? (short) SHORT_IN_ARRAY.get(engine.verifiedScalar(offset, Short.BYTES), 0)
+                : data.get(SHORT, offset);
+    }
+
+    /**
+     * Reads a little-endian {@code int} at any alignment; verified at {@code FULL} only.
+     *
+     * @param offset byte offset in the region
+     * @return the value
+     */
+    public int getInt(long offset) {
+        enter(offset, Integer.BYTES);
+        return scalarVerified() ? (int) INT_IN_ARRAY.get(engine.verifiedScalar(offset, Integer.BYTES), 0)
+                : data.get(INT, offset);
+    }
+
+    /**
+     * Reads a little-endian {@code long} at any alignment; verified at {@code FULL} only.
+     *
+     * @param offset byte offset in the region
+     * @return the value
+     */
+    public long getLong(long offset) {
+        enter(offset, Long.BYTES);
+        return scalarVerified() ? (long) LONG_IN_ARRAY.get(engine.verifiedScalar(offset, Long.BYTES), 0)
+                : data.get(LONG, offset);
+    }
+
+    /**
+     * Reads a little-endian {@code float} at any alignment; verified at {@code FULL} only.
+     *
+     * @param offset byte offset in the region
+     * @return the value
+     */
+    public float getFloat(long offset) {
+        return Float.intBitsToFloat(getInt(offset));
+    }
+
+    /**
+     * Reads a little-endian {@code double} at any alignment; verified at {@code FULL} only.
+     *
+     * @param offset byte offset in the region
+     * @return the value
+     */
+    public double getDouble(long offset) {
+        return Double.longBitsToDouble(getLong(offset));
+    }
+
+    /**
+     * Writes a byte; a one-byte write with its edge merge.
+     *
+     * @param offset byte offset in the region
+     * @param value  the value
+     */
+    public void putByte(long offset, byte value) {
+        scalar[0] = value;
+        writeScalar(offset, Byte.BYTES);
+    }
+
+    /**
+     * Writes a little-endian {@code short} at any alignment.
+     *
+     * @param offset byte offset in the region
+     * @param value  the value
+     */
+    public void putShort(long offset, short value) {
+        SHORT_IN_ARRAY.set(scalar, 0, value);
+        writeScalar(offset, Short.BYTES);
+    }
+
+    /**
+     * Writes a little-endian {@code int} at any alignment.
+     *
+     * @param offset byte offset in the region
+     * @param value  the value
+     */
+    public void putInt(long offset, int value) {
+        INT_IN_ARRAY.set(scalar, 0, value);
+        writeScalar(offset, Integer.BYTES);
+    }
+
+    /**
+     * Writes a little-endian {@code long} at any alignment.
+     *
+     * @param offset byte offset in the region
+     * @param value  the value
+     */
+    public void putLong(long offset, long value) {
+        LONG_IN_ARRAY.set(scalar, 0, value);
+        writeScalar(offset, Long.BYTES);
+    }
+
+    /**
+     * Writes a little-endian {@code float} at any alignment.
+     *
+     * @param offset byte offset in the region
+     * @param value  the value
+     */
+    public void putFloat(long offset, float value) {
+        putInt(offset, Float.floatToRawIntBits(value));
+    }
+
+    /**
+     * Writes a little-endian {@code double} at any alignment.
+     *
+     * @param offset byte offset in the region
+     * @param value  the value
+     */
+    public void putDouble(long offset, double value) {
+        putLong(offset, Double.doubleToRawLongBits(value));
+    }
+
+    private boolean scalarVerified() {
+        return region.level.verifiesScalarReads();
+    }
+
+    private void writeScalar(long offset, int size) {
+        enterWrite(offset, size);
+        engine.write(offset, scalar, 0, size, engine.verifyBulk());
+        counted(size);
+    }
+
+    // ---------------------------------------------------------------- guards
+
+    private void enter(long offset, long length) {
+        region.checkAccess();
+        Checks.range(offset, length, region.capacity);
+    }
+
+    private void enterWrite(long offset, long length) {
+        enter(offset, length);
+        if (openSlices != 0) {
+            throw new StateException(ErrorCode.SLICES_OPEN,
+                    openSlices + " borrowed slice(s) of region '" + region.name + "' still open; close them before writing");
+        }
+    }
+
+    private void counted(long bytes) {
+        RegionCounters c = region.counters;
+        c.writes++;
+        c.bytesWritten += bytes;
+    }
+
+    /** Throws unless the region may be used by this thread now; used by slices on every access. */
+    void checkAccess() {
+        region.checkAccess();
+    }
+
+    /**
+     * The region's name, level and counters.
+     *
+     * @return e.g. {@code SafeMemoryHandler[orders, STANDARD, writes=3, ...]}
+     */
+    @Override
+    public String toString() {
+        return "SafeMemoryHandler[" + region.name + ", " + region.level + ", " + region.counters + "]";
+    }
+}
