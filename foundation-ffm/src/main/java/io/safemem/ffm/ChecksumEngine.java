@@ -85,9 +85,9 @@ final class ChecksumEngine {
     // ---------------------------------------------------------------- decisions
 
     /**
-     * Decides, once per operation, whether its bulk reads, slice borrows and edge merges are
-     * verified: always at {@code STANDARD} and {@code FULL}, a sampled fraction at
-     * {@code SAMPLING} (each skip counted), never at {@code OFF}.
+     * Decides whether one bulk read, slice borrow or write's edge merges are verified: always at
+     * {@code STANDARD} and {@code FULL}, a sampled fraction at {@code SAMPLING} (each skip
+     * counted), never at {@code OFF}. Drawn only where there is something to verify.
      */
     boolean verifyBulk() {
         VerificationLevel level = region.level;
@@ -111,7 +111,11 @@ final class ChecksumEngine {
      * whole into scratch, checked there, and the wanted bytes taken from that same copy.
      * On an integrity failure {@code dst} may hold part of the range.
      */
-    void read(long off, byte[] dst, int dstOff, int len, boolean verify) {
+    void read(long off, byte[] dst, int dstOff, int len) {
+        readChecked(off, dst, dstOff, len, len > 0 && verifyBulk());
+    }
+
+    private void readChecked(long off, byte[] dst, int dstOff, int len, boolean verify) {
         if (!verify || len == 0) {
             MemorySegment.copy(data, JAVA_BYTE, off, dst, dstOff, len);
             return;
@@ -138,63 +142,64 @@ final class ChecksumEngine {
         }
     }
 
-    /** As {@link #read(long, byte[], int, int, boolean)}, into a segment; verified bytes move through staging. */
-    void read(long off, MemorySegment dst, long dstOff, long len, boolean verify) {
-        if (!verify) {
+    /** As {@link #read(long, byte[], int, int)}, into a segment; verified bytes move through staging. */
+    void read(long off, MemorySegment dst, long dstOff, long len) {
+        if (len == 0 || !verifyBulk()) {
             MemorySegment.copy(data, off, dst, dstOff, len);
             return;
         }
         long end = off + len;
         for (long p = off, q; p < end; p = q) {
             q = chunkEnd(p, end);
-            read(p, staging, 0, (int) (q - p), true);
+            readChecked(p, staging, 0, (int) (q - p), true);
             MemorySegment.copy(staging, 0, dst, JAVA_BYTE, dstOff + (p - off), (int) (q - p));
         }
     }
 
     /** Reads {@code size <= 8} bytes at {@code off}, verified, into a scratch array and returns it. */
     byte[] verifiedScalar(long off, int size) {
-        read(off, tail, 0, size, true);
+        readChecked(off, tail, 0, size, true);
         return tail;
     }
 
     // ---------------------------------------------------------------- writes
 
-    /** Writes {@code src[srcOff, srcOff + len)} at {@code off}; edge merges verified when {@code verifyEdges}. */
-    void write(long off, byte[] src, int srcOff, int len, boolean verifyEdges) {
+    /** Writes {@code src[srcOff, srcOff + len)} at {@code off}. */
+    void write(long off, byte[] src, int srcOff, int len) {
         if (len > 0) {
-            commit(off, len, src, srcOff, false, verifyEdges);
+            commit(off, len, src, srcOff, false);
         }
     }
 
     /**
      * Writes {@code len} bytes of a segment at {@code off}. With checksums, the bytes move through
      * staging in chunks whose boundaries are block boundaries of the destination, so only the
-     * first and last chunk merge edges; the last edge is verified before the first chunk lands.
+     * first and last chunk merge edges; where every merge is verified, the last edge is checked
+     * before the first chunk lands.
      */
-    void write(long off, MemorySegment src, long srcOff, long len, boolean verifyEdges) {
+    void write(long off, MemorySegment src, long srcOff, long len) {
         if (!region.level.keepsChecksums()) {
             MemorySegment.copy(src, srcOff, data, off, len);
             return;
         }
         long end = off + len;
-        if (verifyEdges && len > staging.length && (end & mask) != 0) {
+        if (region.level.verifiesEveryBulkAccess() && len > staging.length && (end & mask) != 0) {
             loadVerified(end >>> shift, tail);
         }
         for (long p = off, q; p < end; p = q) {
             q = chunkEnd(p, end);
             MemorySegment.copy(src, JAVA_BYTE, srcOff + (p - off), staging, 0, (int) (q - p));
-            commit(p, q - p, staging, 0, false, verifyEdges);
+            commit(p, q - p, staging, 0, false);
         }
     }
 
     /** Sets {@code len} bytes at {@code off} to {@code value}; full blocks share one checksum. */
-    void fill(long off, long len, byte value, boolean verifyEdges) {
+    void fill(long off, long len, byte value) {
         if (len == 0) {
             return;
         }
         Arrays.fill(staging, 0, (int) Math.min(staging.length, Math.max(len, blockSize)), value);
-        commit(off, len, staging, 0, true, verifyEdges);
+        commit(off, len, staging, 0, true);
     }
 
     /**
@@ -203,7 +208,7 @@ final class ChecksumEngine {
      * from a verified copy in staging (the copy's checksums become the destination's). Chunks
      * run backwards when the destination lies above the source, so overlap is safe.
      */
-    void copyWithin(long src, long dst, long len, boolean verifyEdges) {
+    void copyWithin(long src, long dst, long len) {
         if (!region.level.keepsChecksums()) {
             MemorySegment.copy(data, src, data, dst, len);
             return;
@@ -217,7 +222,7 @@ final class ChecksumEngine {
             if (bad >= 0) {
                 throw corrupt(ErrorCode.CHECKSUM_MISMATCH, bad);
             }
-            if (verifyEdges) {
+            if (region.level.verifiesEveryBulkAccess()) {
                 if ((dst & mask) != 0) {
                     loadVerified(dst >>> shift, head);
                 }
@@ -229,24 +234,24 @@ final class ChecksumEngine {
         if (dst <= src) {
             for (long p = dst, q; p < dstEnd; p = q) {
                 q = chunkEnd(p, dstEnd);
-                moveChunk(src + (p - dst), p, (int) (q - p), verifyEdges);
+                moveChunk(src + (p - dst), p, (int) (q - p));
             }
         } else {
             for (long q = dstEnd, p; q > dst; q = p) {
                 p = Math.max(dst, ((q - 1) >>> stagingShift) << stagingShift);
-                moveChunk(src + (p - dst), p, (int) (q - p), verifyEdges);
+                moveChunk(src + (p - dst), p, (int) (q - p));
             }
         }
     }
 
-    private void moveChunk(long from, long to, int len, boolean verifyEdges) {
-        read(from, staging, 0, len, true);
-        commit(to, len, staging, 0, false, verifyEdges);
+    private void moveChunk(long from, long to, int len) {
+        readChecked(from, staging, 0, len, true);
+        commit(to, len, staging, 0, false);
     }
 
     /**
      * The one write path with checksums. Phase 1 verifies the old contents of the partially
-     * covered blocks (when asked) and may fail: nothing has changed then. Phase 2 cannot fail:
+     * covered blocks (when {@link #verifyBulk()} says so) and may fail: nothing has changed then. Phase 2 cannot fail:
      * it derives the edges' new checksums (before their old bytes are overwritten), copies the
      * data, and checksums the fully covered blocks from the source. At {@code FULL}, phase 3
      * reads the written blocks back and checks them.
@@ -254,7 +259,7 @@ final class ChecksumEngine {
      * @param repeat when {@code true} (a fill), every source byte is {@code src[0]} and
      *               {@code src} holds at least {@code min(len, staging)} and one block of it
      */
-    private void commit(long off, long len, byte[] src, int srcOff, boolean repeat, boolean verifyEdges) {
+    private void commit(long off, long len, byte[] src, int srcOff, boolean repeat) {
         if (!region.level.keepsChecksums()) {
             copyData(off, len, src, srcOff, repeat);
             return;
@@ -266,6 +271,7 @@ final class ChecksumEngine {
         int tailLen = (int) (end & mask);
         boolean headPartial = headLo != 0 || (first == last && tailLen != 0);
         boolean tailPartial = first != last && tailLen != 0;
+        boolean verifyEdges = (headPartial || tailPartial) && verifyBulk();
 
         if (headPartial && verifyEdges) {
             loadVerified(first, head);

@@ -103,7 +103,7 @@ public final class SafeMemoryHandler {
     public void read(long offset, byte[] dst, int dstOffset, int length) {
         enter(offset, length);
         Checks.buffer(dstOffset, length, Checks.notNull(dst, "dst").length);
-        engine.read(offset, dst, dstOffset, length, engine.verifyBulk());
+        engine.read(offset, dst, dstOffset, length);
     }
 
     /**
@@ -123,7 +123,7 @@ public final class SafeMemoryHandler {
         if (dst.isReadOnly()) {
             throw new ValidationException(ErrorCode.READ_ONLY_DESTINATION, "cannot read into a read-only segment");
         }
-        engine.read(offset, dst, dstOffset, length, engine.verifyBulk());
+        engine.read(offset, dst, dstOffset, length);
     }
 
     // ---------------------------------------------------------------- bulk writes
@@ -158,7 +158,7 @@ public final class SafeMemoryHandler {
     public void write(long offset, byte[] src, int srcOffset, int length) {
         enterWrite(offset, length);
         Checks.buffer(srcOffset, length, Checks.notNull(src, "src").length);
-        engine.write(offset, src, srcOffset, length, engine.verifyBulk());
+        engine.write(offset, src, srcOffset, length);
         counted(length);
     }
 
@@ -175,7 +175,7 @@ public final class SafeMemoryHandler {
     public void write(long offset, MemorySegment src, long srcOffset, long length) {
         enterWrite(offset, length);
         Checks.buffer(srcOffset, length, Checks.notNull(src, "src").byteSize());
-        engine.write(offset, src, srcOffset, length, engine.verifyBulk());
+        engine.write(offset, src, srcOffset, length);
         counted(length);
     }
 
@@ -193,7 +193,7 @@ public final class SafeMemoryHandler {
     public void copyWithin(long srcOffset, long dstOffset, long length) {
         enterWrite(dstOffset, length);
         Checks.range(srcOffset, length, region.capacity);
-        engine.copyWithin(srcOffset, dstOffset, length, engine.verifyBulk());
+        engine.copyWithin(srcOffset, dstOffset, length);
         counted(length);
     }
 
@@ -207,7 +207,7 @@ public final class SafeMemoryHandler {
      */
     public void fill(long offset, long length, byte value) {
         enterWrite(offset, length);
-        engine.fill(offset, length, value, engine.verifyBulk());
+        engine.fill(offset, length, value);
         counted(length);
     }
 
@@ -455,7 +455,7 @@ public final class SafeMemoryHandler {
 
     private void writeScalar(long offset, int size) {
         enterWrite(offset, size);
-        engine.write(offset, scalar, 0, size, engine.verifyBulk());
+        engine.write(offset, scalar, 0, size);
         counted(size);
     }
 
