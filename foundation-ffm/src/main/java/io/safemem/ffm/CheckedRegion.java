@@ -154,7 +154,7 @@ public final class CheckedRegion implements MemoryProvider {
 
     /** Throws unless the region's arena is open and this thread may use it. */
     void checkAccess() {
-        Checks.access(data, confinedTo, "region '" + name + "'");
+        Checks.access(data, confinedTo, "region", name);
     }
 
     /**

@@ -55,14 +55,19 @@ final class Checks {
     /**
      * Checks that memory of {@code segment} may be used now by this thread: its arena is open and,
      * for a confined arena, this thread is the owner ({@code owner == null} for shared memory).
+     * {@code kind} and {@code name} only go into the message, which is built only when thrown.
      */
-    static void access(MemorySegment segment, Thread owner, String what) {
+    static void access(MemorySegment segment, Thread owner, String kind, String name) {
+        if (!segment.scope().isAlive() || (owner != null && owner != Thread.currentThread())) {
+            throw accessError(segment, owner, kind + " '" + name + "'");
+        }
+    }
+
+    private static RuntimeException accessError(MemorySegment segment, Thread owner, String what) {
         if (!segment.scope().isAlive()) {
-            throw new StateException(ErrorCode.ARENA_CLOSED, "the arena of " + what + " has been closed");
+            return new StateException(ErrorCode.ARENA_CLOSED, "the arena of " + what + " has been closed");
         }
-        if (owner != null && owner != Thread.currentThread()) {
-            throw wrongThread(owner, what);
-        }
+        return wrongThread(owner, what);
     }
 
     static ConcurrencyException wrongThread(Thread owner, String what) {
