@@ -1,5 +1,7 @@
 package io.safemem.ffm;
 
+import io.safemem.ffm.internal.Checks;
+
 import io.safemem.ErrorCode;
 import io.safemem.Slice;
 import io.safemem.StateException;
@@ -72,14 +74,14 @@ final class BorrowedSlice implements Slice {
     @Override
     public void copyTo(long at, byte[] dst, int dstOffset, int count) {
         long from = enter(at, count);
-        Checks.buffer(dstOffset, count, Checks.notNull(dst, "dst").length);
+        Checks.array(dstOffset, count, Checks.notNull(dst, "dst").length);
         MemorySegment.copy(data, ValueLayout.JAVA_BYTE, from, dst, dstOffset, count);
     }
 
     @Override
     public void copyTo(long at, MemorySegment dst, long dstOffset, long count) {
         long from = enter(at, count);
-        Checks.buffer(dstOffset, count, Checks.notNull(dst, "dst").byteSize());
+        Checks.segment(dstOffset, count, Checks.notNull(dst, "dst").byteSize());
         if (dst.isReadOnly()) {
             throw new ValidationException(ErrorCode.READ_ONLY_DESTINATION, "cannot copy into a read-only segment");
         }

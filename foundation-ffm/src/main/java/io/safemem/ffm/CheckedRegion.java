@@ -1,5 +1,7 @@
 package io.safemem.ffm;
 
+import io.safemem.ffm.internal.Checks;
+
 import io.safemem.CapacityException;
 import io.safemem.ErrorCode;
 import io.safemem.MemoryProvider;
@@ -82,8 +84,8 @@ public final class CheckedRegion implements MemoryProvider {
     VerificationLevel level;
     private boolean owned;
 
-    private CheckedRegion(Builder b, MemorySegment header, MemorySegment checksums, MemorySegment data) {
-        this.name = b.name;
+    private CheckedRegion(Builder b, String name, MemorySegment header, MemorySegment checksums, MemorySegment data) {
+        this.name = name;
         this.capacity = b.capacity;
         this.blockShift = Integer.numberOfTrailingZeros(b.blockSize);
         this.header = header;
@@ -283,10 +285,8 @@ public final class CheckedRegion implements MemoryProvider {
                 throw new CapacityException(ErrorCode.ARENA_FULL, "region of " + capacity + " bytes cannot be laid out");
             }
             MemorySegment all = arena.allocate(dataStart + dataBytes, Math.max(dataAlignment, HEADER_BYTES));
-            if (name == null) {
-                name = "region-" + UNNAMED.incrementAndGet();
-            }
-            CheckedRegion region = new CheckedRegion(this, all.asSlice(0, HEADER_BYTES),
+            String regionName = name != null ? name : "region-" + UNNAMED.incrementAndGet();
+            CheckedRegion region = new CheckedRegion(this, regionName, all.asSlice(0, HEADER_BYTES),
                     all.asSlice(HEADER_BYTES, blocks * Integer.BYTES), all.asSlice(dataStart, dataBytes));
             int zeroBlockSum = ChecksumEngine.crcOfZeros(blockSize);
             for (long b = 0; b < blocks; b++) {

@@ -167,15 +167,16 @@ final class ChecksumEngine {
     /** Writes {@code src[srcOff, srcOff + len)} at {@code off}. */
     void write(long off, byte[] src, int srcOff, int len) {
         if (len > 0) {
-            commit(off, len, src, srcOff, false);
+            commit(off, len, src, srcOff, false, verifyEdges(off, off + len));
         }
     }
 
     /**
      * Writes {@code len} bytes of a segment at {@code off}. With checksums, the bytes move through
      * staging in chunks whose boundaries are block boundaries of the destination, so only the
-     * first and last chunk merge edges; where every merge is verified, the last edge is checked
-     * before the first chunk lands.
+     * first and last chunk merge edges. Whether the edges are verified is decided once for the
+     * whole write, and when it takes several chunks both edges are checked before the first
+     * chunk lands (each is checked again, from a fresh read, when merged).
      */
     void write(long off, MemorySegment src, long srcOff, long len) {
         if (!region.level.keepsChecksums()) {
@@ -183,13 +184,14 @@ final class ChecksumEngine {
             return;
         }
         long end = off + len;
-        if (region.level.verifiesEveryBulkAccess() && len > staging.length && (end & mask) != 0) {
-            loadVerified(end >>> shift, tail);
+        boolean verifyEdges = verifyEdges(off, end);
+        if (verifyEdges && chunkEnd(off, end) < end) {
+            checkEdges(off, end);
         }
         for (long p = off, q; p < end; p = q) {
             q = chunkEnd(p, end);
             MemorySegment.copy(src, JAVA_BYTE, srcOff + (p - off), staging, 0, (int) (q - p));
-            commit(p, q - p, staging, 0, false);
+            commit(p, q - p, staging, 0, false, verifyEdges);
         }
     }
 
@@ -199,14 +201,15 @@ final class ChecksumEngine {
             return;
         }
         Arrays.fill(staging, 0, (int) Math.min(staging.length, Math.max(len, blockSize)), value);
-        commit(off, len, staging, 0, true);
+        commit(off, len, staging, 0, true, verifyEdges(off, off + len));
     }
 
     /**
      * Moves {@code len} bytes from {@code src} to {@code dst} with memmove semantics. With
-     * checksums, the whole source is verified before any byte moves, and each chunk is moved
-     * from a verified copy in staging (the copy's checksums become the destination's). Chunks
-     * run backwards when the destination lies above the source, so overlap is safe.
+     * checksums, the whole source (and, when verified, the destination's edges) is checked before
+     * any byte moves, and each chunk is moved from a verified copy in staging (the copy's
+     * checksums become the destination's). Chunks run backwards when the destination lies above
+     * the source, so overlap is safe.
      */
     void copyWithin(long src, long dst, long len) {
         if (!region.level.keepsChecksums()) {
@@ -217,41 +220,56 @@ final class ChecksumEngine {
             return;
         }
         long dstEnd = dst + len;
-        if (len > staging.length) {
+        boolean verifyEdges = verifyEdges(dst, dstEnd);
+        if (chunkEnd(dst, dstEnd) < dstEnd) {
             long bad = firstMismatch(src >>> shift, ((src + len - 1) >>> shift) + 1);
             if (bad >= 0) {
                 throw corrupt(ErrorCode.CHECKSUM_MISMATCH, bad);
             }
-            if (region.level.verifiesEveryBulkAccess()) {
-                if ((dst & mask) != 0) {
-                    loadVerified(dst >>> shift, head);
-                }
-                if ((dstEnd & mask) != 0) {
-                    loadVerified(dstEnd >>> shift, tail);
-                }
+            if (verifyEdges) {
+                checkEdges(dst, dstEnd);
             }
         }
         if (dst <= src) {
             for (long p = dst, q; p < dstEnd; p = q) {
                 q = chunkEnd(p, dstEnd);
-                moveChunk(src + (p - dst), p, (int) (q - p));
+                moveChunk(src + (p - dst), p, (int) (q - p), verifyEdges);
             }
         } else {
             for (long q = dstEnd, p; q > dst; q = p) {
                 p = Math.max(dst, ((q - 1) >>> stagingShift) << stagingShift);
-                moveChunk(src + (p - dst), p, (int) (q - p));
+                moveChunk(src + (p - dst), p, (int) (q - p), verifyEdges);
             }
         }
     }
 
-    private void moveChunk(long from, long to, int len) {
+    private void moveChunk(long from, long to, int len, boolean verifyEdges) {
         readChecked(from, staging, 0, len, true);
-        commit(to, len, staging, 0, false);
+        commit(to, len, staging, 0, false, verifyEdges);
+    }
+
+    /**
+     * Decides, once per write, whether the merges of its partially covered blocks are verified:
+     * draws a sample only when {@code [off, end)} has such a block.
+     */
+    private boolean verifyEdges(long off, long end) {
+        boolean partial = (off & mask) != 0 || (end & mask) != 0;
+        return partial && verifyBulk();
+    }
+
+    /** Checks the partially covered blocks at the ends of {@code [off, end)}, changing nothing. */
+    private void checkEdges(long off, long end) {
+        if ((off & mask) != 0) {
+            loadVerified(off >>> shift, head);
+        }
+        if ((end & mask) != 0) {
+            loadVerified(end >>> shift, tail);
+        }
     }
 
     /**
      * The one write path with checksums. Phase 1 verifies the old contents of the partially
-     * covered blocks (when {@link #verifyBulk()} says so) and may fail: nothing has changed then. Phase 2 cannot fail:
+     * covered blocks (when {@code verifyEdges}) and may fail: nothing has changed then. Phase 2 cannot fail:
      * it derives the edges' new checksums (before their old bytes are overwritten), copies the
      * data, and checksums the fully covered blocks from the source. At {@code FULL}, phase 3
      * reads the written blocks back and checks them.
@@ -259,7 +277,7 @@ final class ChecksumEngine {
      * @param repeat when {@code true} (a fill), every source byte is {@code src[0]} and
      *               {@code src} holds at least {@code min(len, staging)} and one block of it
      */
-    private void commit(long off, long len, byte[] src, int srcOff, boolean repeat) {
+    private void commit(long off, long len, byte[] src, int srcOff, boolean repeat, boolean verifyEdges) {
         if (!region.level.keepsChecksums()) {
             copyData(off, len, src, srcOff, repeat);
             return;
@@ -271,7 +289,6 @@ final class ChecksumEngine {
         int tailLen = (int) (end & mask);
         boolean headPartial = headLo != 0 || (first == last && tailLen != 0);
         boolean tailPartial = first != last && tailLen != 0;
-        boolean verifyEdges = (headPartial || tailPartial) && verifyBulk();
 
         if (headPartial && verifyEdges) {
             loadVerified(first, head);

@@ -1,5 +1,7 @@
 package io.safemem.ffm;
 
+import io.safemem.ffm.internal.Checks;
+
 import io.safemem.CapacityException;
 import io.safemem.ErrorCode;
 import io.safemem.StateException;

@@ -1,5 +1,7 @@
 package io.safemem.ffm;
 
+import io.safemem.ffm.internal.Checks;
+
 import io.safemem.ErrorCode;
 import io.safemem.IntegrityException;
 import io.safemem.Slice;
@@ -102,7 +104,7 @@ public final class SafeMemoryHandler {
      */
     public void read(long offset, byte[] dst, int dstOffset, int length) {
         enter(offset, length);
-        Checks.buffer(dstOffset, length, Checks.notNull(dst, "dst").length);
+        Checks.array(dstOffset, length, Checks.notNull(dst, "dst").length);
         engine.read(offset, dst, dstOffset, length);
     }
 
@@ -119,7 +121,7 @@ public final class SafeMemoryHandler {
      */
     public void read(long offset, MemorySegment dst, long dstOffset, long length) {
         enter(offset, length);
-        Checks.buffer(dstOffset, length, Checks.notNull(dst, "dst").byteSize());
+        Checks.segment(dstOffset, length, Checks.notNull(dst, "dst").byteSize());
         if (dst.isReadOnly()) {
             throw new ValidationException(ErrorCode.READ_ONLY_DESTINATION, "cannot read into a read-only segment");
         }
@@ -157,7 +159,7 @@ public final class SafeMemoryHandler {
      */
     public void write(long offset, byte[] src, int srcOffset, int length) {
         enterWrite(offset, length);
-        Checks.buffer(srcOffset, length, Checks.notNull(src, "src").length);
+        Checks.array(srcOffset, length, Checks.notNull(src, "src").length);
         engine.write(offset, src, srcOffset, length);
         counted(length);
     }
@@ -174,7 +176,7 @@ public final class SafeMemoryHandler {
      */
     public void write(long offset, MemorySegment src, long srcOffset, long length) {
         enterWrite(offset, length);
-        Checks.buffer(srcOffset, length, Checks.notNull(src, "src").byteSize());
+        Checks.segment(srcOffset, length, Checks.notNull(src, "src").byteSize());
         engine.write(offset, src, srcOffset, length);
         counted(length);
     }

@@ -4,10 +4,12 @@ import io.safemem.BoundsException;
 import io.safemem.ErrorCode;
 import io.safemem.ValidationException;
 import io.safemem.ffm.CheckedRegion;
+import io.safemem.ffm.internal.Checks;
 import io.safemem.ffm.internal.RawRegionAccess;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
 import java.util.SplittableRandom;
 
 /**
@@ -28,6 +30,8 @@ import java.util.SplittableRandom;
  * }</pre>
  */
 public final class FaultInjector {
+
+    private static final VarHandle BYTE = ValueLayout.JAVA_BYTE.varHandle();
 
     private final CheckedRegion region;
     private final MemorySegment data;
@@ -50,10 +54,7 @@ public final class FaultInjector {
      * @throws ValidationException ({@link ErrorCode#NULL_ARGUMENT}) if {@code region} is null
      */
     public static FaultInjector of(CheckedRegion region, long seed) {
-        if (region == null) {
-            throw new ValidationException(ErrorCode.NULL_ARGUMENT, "region must not be null");
-        }
-        return new FaultInjector(region, seed);
+        return new FaultInjector(Checks.notNull(region, "region"), seed);
     }
 
     /**
@@ -99,13 +100,13 @@ public final class FaultInjector {
      * @param offset first byte offset of the range
      * @param length number of bytes, at least 1
      * @return what was flipped
-     * @throws BoundsException if the range is empty or not inside the region
+     * @throws BoundsException with the library's range codes if the range is negative, overflows,
+     *                         is empty or is not inside the region
      */
     public Flip flipRandomDataBitIn(long offset, long length) {
-        requireIndex(offset, region.capacity(), "offset");
-        if (length < 1 || length > region.capacity() - offset) {
-            throw new BoundsException(ErrorCode.OUT_OF_BOUNDS, "range of " + length + " bytes at " + offset
-                    + " is empty or exceeds capacity " + region.capacity());
+        Checks.range(offset, length, region.capacity());
+        if (length == 0) {
+            throw new BoundsException(ErrorCode.OUT_OF_BOUNDS, "an empty range at " + offset + " has no bit to flip");
         }
         return flipDataBit(offset + random.nextLong(length), random.nextInt(8));
     }
@@ -135,15 +136,17 @@ public final class FaultInjector {
      * Flips the same bit again, restoring what {@code flip} changed (if nothing rewrote it since).
      *
      * @param flip a flip made by this injector
+     * @throws ValidationException ({@link ErrorCode#NULL_ARGUMENT}) if {@code flip} is null
      */
     public void undo(Flip flip) {
-        apply(flip);
+        apply(Checks.notNull(flip, "flip"));
     }
 
+    /** Flips with volatile accesses, so a flip made in a loop is a real store the JIT cannot merge away. */
     private Flip apply(Flip flip) {
         MemorySegment target = flip.target() == Target.DATA ? data : checksums;
-        byte old = target.get(ValueLayout.JAVA_BYTE, flip.byteOffset());
-        target.set(ValueLayout.JAVA_BYTE, flip.byteOffset(), (byte) (old ^ (1 << flip.bit())));
+        byte old = (byte) BYTE.getVolatile(target, flip.byteOffset());
+        BYTE.setVolatile(target, flip.byteOffset(), (byte) (old ^ (1 << flip.bit())));
         return flip;
     }
 
