@@ -9,32 +9,56 @@ import io.safemem.ValidationException;
 import java.lang.foreign.MemorySegment;
 
 /**
- * Argument and state checks shared by every entry point of the module (not exported). The checks themselves are a few
- * compares; building the exception is kept out of line so the hot paths stay small.
+ * Argument and state checks shared by every entry point of the module (not exported). The checks
+ * themselves are a few compares; building the exception is kept out of line so the hot paths stay
+ * small and allocate nothing.
  */
 public final class Checks {
 
     private Checks() {
     }
 
-    /** Checks {@code [offset, offset + length)} against a capacity, in the order the codes are documented. */
+    /**
+     * Checks a range of a region or slice.
+     *
+     * @param offset   first byte offset
+     * @param length   number of bytes
+     * @param capacity the size of what the range addresses
+     * @throws BoundsException {@code NEGATIVE_OFFSET}, {@code NEGATIVE_LENGTH}, {@code RANGE_OVERFLOW}
+     *                         or {@code OUT_OF_BOUNDS}, checked in that order
+     */
     public static void range(long offset, long length, long capacity) {
         if ((offset | length) < 0 || offset > capacity - length) {
             throw rangeError(offset, length, capacity, Long.MAX_VALUE, ErrorCode.OUT_OF_BOUNDS, "capacity");
         }
     }
 
-    /** Checks {@code [offset, offset + length)} against a caller's segment of {@code size} bytes. */
+    /**
+     * Checks a range of a caller's segment.
+     *
+     * @param offset first byte offset in the segment
+     * @param length number of bytes
+     * @param size   the segment's size
+     * @throws BoundsException as {@link #range}, with {@code BUFFER_RANGE} for a range beyond the segment
+     */
     public static void segment(long offset, long length, long size) {
         if ((offset | length) < 0 || offset > size - length) {
-            throw rangeError(offset, length, size, Long.MAX_VALUE, ErrorCode.BUFFER_RANGE, "segment size");
+            throw rangeError(offset, length, size, Long.MAX_VALUE, ErrorCode.BUFFER_RANGE, "buffer size");
         }
     }
 
-    /** Checks {@code [offset, offset + length)} against a caller's array of {@code size} bytes; indexes are 32-bit. */
+    /**
+     * Checks a range of a caller's array, whose indexes are 32-bit.
+     *
+     * @param offset first index
+     * @param length number of bytes
+     * @param size   the array's length
+     * @throws BoundsException as {@link #range}, with {@code RANGE_OVERFLOW} past {@link Integer#MAX_VALUE}
+     *                         and {@code BUFFER_RANGE} for a range beyond the array
+     */
     public static void array(int offset, int length, int size) {
         if ((offset | length) < 0 || offset > size - length) {
-            throw rangeError(offset, length, size, Integer.MAX_VALUE, ErrorCode.BUFFER_RANGE, "array length");
+            throw rangeError(offset, length, size, Integer.MAX_VALUE, ErrorCode.BUFFER_RANGE, "buffer size");
         }
     }
 
@@ -53,7 +77,15 @@ public final class Checks {
         return new BoundsException(beyond, "[" + offset + ", " + (offset + length) + ") exceeds " + what + " " + limit);
     }
 
-    /** Refuses {@code null} arguments with a validation error naming the argument. */
+    /**
+     * Refuses {@code null}.
+     *
+     * @param value the argument
+     * @param name  the argument's name, for the message
+     * @param <T>   the argument's type
+     * @return {@code value}
+     * @throws ValidationException ({@code NULL_ARGUMENT}) if {@code value} is null
+     */
     public static <T> T notNull(T value, String name) {
         if (value == null) {
             throw new ValidationException(ErrorCode.NULL_ARGUMENT, name + " must not be null");
@@ -63,8 +95,15 @@ public final class Checks {
 
     /**
      * Checks that memory of {@code segment} may be used now by this thread: its arena is open and,
-     * for a confined arena, this thread is the owner ({@code owner == null} for shared memory).
-     * {@code kind} and {@code name} only go into the message, which is built only when thrown.
+     * for a confined arena, this thread is the owner. {@code kind} and {@code name} go into the
+     * message only, which is built only when thrown.
+     *
+     * @param segment memory of the arena in question
+     * @param owner   the owning thread of a confined arena, {@code null} for shared memory
+     * @param kind    what the memory is, e.g. {@code "region"}
+     * @param name    its name
+     * @throws StateException       ({@code ARENA_CLOSED}) if the arena is closed
+     * @throws ConcurrencyException ({@code WRONG_THREAD}) if another thread owns the arena
      */
     public static void access(MemorySegment segment, Thread owner, String kind, String name) {
         if (!segment.scope().isAlive() || (owner != null && owner != Thread.currentThread())) {
@@ -79,13 +118,25 @@ public final class Checks {
         return wrongThread(owner, what);
     }
 
+    /**
+     * The error for a confined arena used from a thread that does not own it.
+     *
+     * @param owner the owning thread
+     * @param what  what was used, for the message
+     * @return the exception, to throw
+     */
     public static ConcurrencyException wrongThread(Thread owner, String what) {
         return new ConcurrencyException(ErrorCode.WRONG_THREAD,
                 what + " is confined to thread '" + owner.getName() + "', used from '"
                         + Thread.currentThread().getName() + "'");
     }
 
-    /** Whether {@code value} is a positive power of two. */
+    /**
+     * Whether a value is a positive power of two.
+     *
+     * @param value the value
+     * @return {@code true} for 1, 2, 4, ...
+     */
     public static boolean isPowerOfTwo(long value) {
         return value > 0 && (value & (value - 1)) == 0;
     }
