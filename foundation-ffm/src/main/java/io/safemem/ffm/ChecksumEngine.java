@@ -269,10 +269,10 @@ final class ChecksumEngine {
 
     /**
      * The one write path with checksums. Phase 1 verifies the old contents of the partially
-     * covered blocks (when {@code verifyEdges}) and may fail: nothing has changed then. Phase 2 cannot fail:
-     * it derives the edges' new checksums (before their old bytes are overwritten), copies the
-     * data, and checksums the fully covered blocks from the source. At {@code FULL}, phase 3
-     * reads the written blocks back and checks them.
+     * covered blocks (when {@code verifyEdges}) and may fail: nothing has changed then. Phase 2
+     * cannot fail: it derives the edges' new checksums (before their old bytes are overwritten),
+     * copies the data, and checksums the fully covered blocks from the source. At {@code FULL},
+     * phase 3 reads the written blocks back and checks them.
      *
      * @param repeat when {@code true} (a fill), every source byte is {@code src[0]} and
      *               {@code src} holds at least {@code min(len, staging)} and one block of it
