@@ -179,6 +179,9 @@ final class ChecksumEngine {
      * chunk lands (each is checked again, from a fresh read, when merged).
      */
     void write(long off, MemorySegment src, long srcOff, long len) {
+        if (len == 0) {
+            return;
+        }
         if (!region.level.keepsChecksums()) {
             MemorySegment.copy(src, srcOff, data, off, len);
             return;

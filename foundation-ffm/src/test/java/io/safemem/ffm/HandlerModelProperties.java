@@ -662,7 +662,7 @@ class HandlerModelProperties {
                     op.run(this, i);
                 }
                 if (sampling) {
-                    gateDraws += op.gateDraws();
+                    gateDraws += op.gateDraws(cfg.blockSize);
                 }
                 op.commit(this);
             } catch (RuntimeException | AssertionError e) {
@@ -810,8 +810,17 @@ class HandlerModelProperties {
         default void commit(Harness h) {
         }
 
-        /** Sampling decisions this operation draws at {@code SAMPLING}. */
-        long gateDraws();
+        /**
+         * Sampling decisions this operation draws at {@code SAMPLING}: a non-empty read or slice
+         * draws one; a write, fill, copy or put draws one when its destination has a partially
+         * covered block (an edge merge to verify or not), none otherwise.
+         */
+        long gateDraws(int blockSize);
+    }
+
+    /** One draw for a write to {@code [off, off + len)} with a partially covered block, else none. */
+    static long writeDraws(long off, long len, int blockSize) {
+        return len > 0 && (off % blockSize != 0 || (off + len) % blockSize != 0) ? 1 : 0;
     }
 
     /** Deterministic source bytes: random, or (one seed in four) a constant byte. */
@@ -849,8 +858,8 @@ class HandlerModelProperties {
         }
 
         @Override
-        public long gateDraws() {
-            return 1;
+        public long gateDraws(int blockSize) {
+            return writeDraws(off, len, blockSize);
         }
     }
 
@@ -876,8 +885,8 @@ class HandlerModelProperties {
         }
 
         @Override
-        public long gateDraws() {
-            return 1;
+        public long gateDraws(int blockSize) {
+            return writeDraws(off, len, blockSize);
         }
     }
 
@@ -903,8 +912,8 @@ class HandlerModelProperties {
         }
 
         @Override
-        public long gateDraws() {
-            return 1;
+        public long gateDraws(int blockSize) {
+            return writeDraws(dst, len, blockSize);
         }
     }
 
@@ -921,8 +930,8 @@ class HandlerModelProperties {
         }
 
         @Override
-        public long gateDraws() {
-            return 1;
+        public long gateDraws(int blockSize) {
+            return writeDraws(off, len, blockSize);
         }
     }
 
@@ -947,8 +956,8 @@ class HandlerModelProperties {
         }
 
         @Override
-        public long gateDraws() {
-            return 1;
+        public long gateDraws(int blockSize) {
+            return len > 0 ? 1 : 0;
         }
     }
 
@@ -969,8 +978,8 @@ class HandlerModelProperties {
         }
 
         @Override
-        public long gateDraws() {
-            return 1;
+        public long gateDraws(int blockSize) {
+            return len > 0 ? 1 : 0;
         }
     }
 
@@ -1061,7 +1070,7 @@ class HandlerModelProperties {
         }
 
         @Override
-        public long gateDraws() {
+        public long gateDraws(int blockSize) {
             return (len > 0 ? 1 : 0) + (second && len2 > 0 ? 1 : 0);
         }
     }
@@ -1150,8 +1159,8 @@ class HandlerModelProperties {
         }
 
         @Override
-        public long gateDraws() {
-            return 1;
+        public long gateDraws(int blockSize) {
+            return writeDraws(off, kind.size, blockSize);
         }
     }
 
@@ -1162,7 +1171,7 @@ class HandlerModelProperties {
         }
 
         @Override
-        public long gateDraws() {
+        public long gateDraws(int blockSize) {
             return 0;
         }
     }
@@ -1204,7 +1213,7 @@ class HandlerModelProperties {
         }
 
         @Override
-        public long gateDraws() {
+        public long gateDraws(int blockSize) {
             return 0;
         }
     }
