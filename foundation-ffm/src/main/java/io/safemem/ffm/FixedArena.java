@@ -213,7 +213,7 @@ public final class FixedArena implements AutoCloseable {
         if (closed) {
             throw new StateException(ErrorCode.ARENA_CLOSED, "fixed arena has been closed");
         }
-        Checks.access(memory, owner, "fixed arena", toString());
+        Checks.access(memory, owner, "fixed arena", owner == null ? "shared" : "confined");
     }
 
     /**
