@@ -35,6 +35,8 @@ public enum ErrorCode {
 
     /** Memory of a confined arena was used from a thread other than its owner. */
     WRONG_THREAD(4001, ErrorCategory.CONCURRENCY, "access from a thread that does not own the memory"),
+    /** A lock of a region shared between threads was not acquired within the configured timeout. */
+    LOCK_TIMEOUT(4002, ErrorCategory.CONCURRENCY, "lock not acquired in time"),
 
     /** The arena behind the memory has been closed. */
     ARENA_CLOSED(5001, ErrorCategory.STATE, "arena is closed"),
@@ -44,6 +46,8 @@ public enum ErrorCode {
     SLICES_OPEN(5003, ErrorCategory.STATE, "borrowed slices are still open"),
     /** A second owner was requested for a region that already has one. */
     ALREADY_OWNED(5004, ErrorCategory.STATE, "region already has an owner"),
+    /** A handler was used after {@code intoAtomicOps()} handed its region over to thread-safe access. */
+    HANDLER_CONSUMED(5005, ErrorCategory.STATE, "handler was consumed by intoAtomicOps"),
 
     /** A capacity or size is zero, negative or too large. */
     INVALID_CAPACITY(6001, ErrorCategory.VALIDATION, "invalid capacity"),
@@ -56,7 +60,9 @@ public enum ErrorCode {
     /** A required argument was {@code null}. */
     NULL_ARGUMENT(6005, ErrorCategory.VALIDATION, "argument is null"),
     /** A destination segment is read-only. */
-    READ_ONLY_DESTINATION(6006, ErrorCategory.VALIDATION, "destination is read-only");
+    READ_ONLY_DESTINATION(6006, ErrorCategory.VALIDATION, "destination is read-only"),
+    /** A lock timeout is negative. */
+    INVALID_TIMEOUT(6007, ErrorCategory.VALIDATION, "invalid timeout");
 
     private final int code;
     private final ErrorCategory category;

@@ -4,7 +4,8 @@ package io.safemem;
  * Live counters of one provider, readable at any time without allocation.
  *
  * <p>Each getter returns the count since the provider was created. The object is a view: read it
- * again to see new counts.
+ * again to see new counts. While other threads work on the provider, a count may lag by the
+ * operations still in flight.
  *
  * <pre>{@code
  * MemoryStatistics stats = region.statistics();
@@ -56,4 +57,19 @@ public interface MemoryStatistics {
      * @return the number of bytes checksummed
      */
     long checksummedBytes();
+
+    /**
+     * Optimistic reads (by {@code AtomicMemoryOps}) that started again because a write ran while
+     * they copied; each such retry is counted.
+     *
+     * @return the number of optimistic read retries
+     */
+    long readRetries();
+
+    /**
+     * Optimistic reads that gave up retrying and read under the shared lock instead.
+     *
+     * @return the number of reads that fell back to the lock
+     */
+    long lockedReads();
 }

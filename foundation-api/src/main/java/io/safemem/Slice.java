@@ -4,8 +4,9 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * A read-only view of a range of a provider, verified when it was borrowed and kept valid until
- * it is closed: while a slice is open, its owner refuses writes
- * ({@link ErrorCode#SLICES_OPEN}), so the bytes seen through it are the bytes that were verified.
+ * it is closed: while a slice is open, its owner keeps writes out (a single-threaded owner refuses
+ * them with {@link ErrorCode#SLICES_OPEN}; a thread-safe one makes writers wait), so the bytes
+ * seen through it are the bytes that were verified.
  *
  * <p>Offsets passed to a slice are relative to its start. Scalar reads are little-endian. Any use
  * after {@link #close()} throws a {@link StateException} with {@link ErrorCode#SLICE_CLOSED}.
@@ -116,7 +117,10 @@ public interface Slice extends AutoCloseable {
      */
     boolean isOpen();
 
-    /** Releases the slice; its owner accepts writes again once all its slices are closed. Idempotent. */
+    /**
+     * Releases the slice; its owner accepts writes again once all its slices are closed.
+     * Idempotent. A slice of a thread-safe owner is closed on the thread that borrowed it.
+     */
     @Override
     void close();
 }

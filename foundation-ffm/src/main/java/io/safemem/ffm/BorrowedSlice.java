@@ -9,22 +9,20 @@ import io.safemem.ValidationException;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 
-/** The {@link Slice} a {@link SafeMemoryHandler} lends: a bounds-checked window on the region's data. */
+/**
+ * The {@link Slice} a {@link SafeMemoryHandler} or an {@link AtomicMemoryOps} lends: a
+ * bounds-checked window on the region's data, valid until closed.
+ */
 final class BorrowedSlice implements Slice {
 
-    private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-
-    private final SafeMemoryHandler owner;
+    private final SliceOwner owner;
     private final MemorySegment data;
     private final long offset;
     private final long length;
     private boolean open = true;
 
-    BorrowedSlice(SafeMemoryHandler owner, MemorySegment data, long offset, long length) {
+    BorrowedSlice(SliceOwner owner, MemorySegment data, long offset, long length) {
         this.owner = owner;
         this.data = data;
         this.offset = offset;
@@ -48,17 +46,17 @@ final class BorrowedSlice implements Slice {
 
     @Override
     public short getShort(long at) {
-        return data.get(SHORT, enter(at, Short.BYTES));
+        return data.get(LittleEndian.SHORT, enter(at, Short.BYTES));
     }
 
     @Override
     public int getInt(long at) {
-        return data.get(INT, enter(at, Integer.BYTES));
+        return data.get(LittleEndian.INT, enter(at, Integer.BYTES));
     }
 
     @Override
     public long getLong(long at) {
-        return data.get(LONG, enter(at, Long.BYTES));
+        return data.get(LittleEndian.LONG, enter(at, Long.BYTES));
     }
 
     @Override
@@ -102,8 +100,8 @@ final class BorrowedSlice implements Slice {
     @Override
     public void close() {
         if (open) {
-            open = false;
             owner.sliceClosed();
+            open = false;
         }
     }
 
@@ -112,7 +110,7 @@ final class BorrowedSlice implements Slice {
         if (!open) {
             throw new StateException(ErrorCode.SLICE_CLOSED, "slice [" + offset + ", " + (offset + length) + ") was closed");
         }
-        owner.checkAccess();
+        owner.checkSliceAccess();
         Checks.range(at, count, length);
         return offset + at;
     }

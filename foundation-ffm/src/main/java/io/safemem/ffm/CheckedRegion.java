@@ -14,17 +14,19 @@ import io.safemem.ffm.internal.RawRegionAccess;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A fixed-capacity region of off-heap memory carved from a {@link FixedArena}, whose blocks are
  * each covered by a CRC32C: the Java counterpart of the Rust {@code NoStdProvider<N>}.
  *
- * <p>A region is three pieces of one arena allocation: a 64-byte header (reserved for the writers'
- * lock word, the readers' sequence word and shared counters of concurrent access), the checksum
- * table (one little-endian {@code int} per block) and the data, padded to a whole number of blocks.
- * It never grows. Its bytes are read and written through one owner, a {@link SafeMemoryHandler}
- * obtained once from {@link #handler()}.
+ * <p>A region is three pieces of one arena allocation: a 64-byte header (the writers' lock word at
+ * offset 0 and the readers' sequence word at offset 8, both {@code long}s; the rest reserved), the
+ * checksum table (one little-endian {@code int} per block) and the data, padded to a whole number
+ * of blocks. It never grows. Its bytes are read and written through one owner, taken once: a
+ * single-threaded {@link SafeMemoryHandler} from {@link #handler()}, or a thread-safe
+ * {@link AtomicMemoryOps} from {@link #intoAtomicOps()}.
  *
  * <pre>{@code
  * try (FixedArena arena = FixedArena.ofConfined(1 << 20)) {
@@ -53,6 +55,10 @@ public final class CheckedRegion implements MemoryProvider {
     public static final long DEFAULT_SAMPLING_SEED = 0x5AFE_5EEDL;
 
     static final int HEADER_BYTES = 64;
+    /** Where the header keeps the {@link LockWord}. */
+    static final long LOCK_WORD_OFFSET = 0;
+    /** Where the header keeps the {@link SequenceWord}. */
+    static final long SEQUENCE_OFFSET = 8;
     static final ValueLayout.OfInt CHECKSUM = ValueLayout.JAVA_INT.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private static final AtomicLong UNNAMED = new AtomicLong();
@@ -82,7 +88,8 @@ public final class CheckedRegion implements MemoryProvider {
     final double samplingRate;
     final long samplingSeed;
     VerificationLevel level;
-    private boolean owned;
+    /** What owns the region, for messages ("a handler", "an AtomicMemoryOps"); null while unowned. */
+    private String owner;
 
     private CheckedRegion(Builder b, String name, MemorySegment header, MemorySegment checksums, MemorySegment data) {
         this.name = name;
@@ -115,13 +122,51 @@ public final class CheckedRegion implements MemoryProvider {
      * @return the region's handler
      * @throws StateException ({@link ErrorCode#ALREADY_OWNED}) if a handler was already taken
      */
-    public synchronized SafeMemoryHandler handler() {
-        if (owned) {
-            throw new StateException(ErrorCode.ALREADY_OWNED, "region '" + name + "' already has a handler");
+    public SafeMemoryHandler handler() {
+        claim("a handler");
+        return new SafeMemoryHandler(this);
+    }
+
+    /**
+     * Takes ownership of the region for access from many threads at once: writes serialised by a
+     * spin lock in the region's header, lock-free optimistic reads. To prepare the region
+     * single-threaded first, take a {@link #handler()} and call its
+     * {@link SafeMemoryHandler#intoAtomicOps()} instead.
+     *
+     * @return the region's thread-safe access; its writes wait for the lock as long as it takes
+     * @throws StateException ({@link ErrorCode#ALREADY_OWNED}) if the region already has an owner
+     */
+    public AtomicMemoryOps intoAtomicOps() {
+        return intoAtomicOps(AtomicMemoryOps.WAIT_FOREVER);
+    }
+
+    /**
+     * As {@link #intoAtomicOps()}, with a bound on how long any operation waits for the region's
+     * lock before failing with {@link ErrorCode#LOCK_TIMEOUT}.
+     *
+     * @param lockTimeout the longest wait, zero or more ({@code ZERO}: spin briefly, then fail);
+     *                    {@link AtomicMemoryOps#WAIT_FOREVER} for no bound
+     * @return the region's thread-safe access
+     * @throws StateException      ({@link ErrorCode#ALREADY_OWNED}) if the region already has an owner
+     * @throws ValidationException ({@link ErrorCode#INVALID_TIMEOUT}) if the timeout is negative
+     */
+    public AtomicMemoryOps intoAtomicOps(Duration lockTimeout) {
+        long timeoutNanos = AtomicMemoryOps.timeoutNanos(lockTimeout);
+        claim(AtomicMemoryOps.OWNER);
+        return new AtomicMemoryOps(this, new ChecksumEngine(this, counters, samplingSeed), timeoutNanos);
+    }
+
+    private synchronized void claim(String newOwner) {
+        if (owner != null) {
+            throw new StateException(ErrorCode.ALREADY_OWNED, "region '" + name + "' already has " + owner);
         }
         checkAccess();
-        owned = true;
-        return new SafeMemoryHandler(this);
+        owner = newOwner;
+    }
+
+    /** Records that the handler handed the region over to an {@link AtomicMemoryOps}. */
+    synchronized void handedOver() {
+        owner = AtomicMemoryOps.OWNER;
     }
 
     @Override
@@ -285,6 +330,7 @@ public final class CheckedRegion implements MemoryProvider {
                 throw new CapacityException(ErrorCode.ARENA_FULL, "region of " + capacity + " bytes cannot be laid out");
             }
             MemorySegment all = arena.allocate(dataStart + dataBytes, Math.max(dataAlignment, HEADER_BYTES));
+            all.asSlice(0, HEADER_BYTES).fill((byte) 0);
             String regionName = name != null ? name : "region-" + UNNAMED.incrementAndGet();
             CheckedRegion region = new CheckedRegion(this, regionName, all.asSlice(0, HEADER_BYTES),
                     all.asSlice(HEADER_BYTES, blocks * Integer.BYTES), all.asSlice(dataStart, dataBytes));

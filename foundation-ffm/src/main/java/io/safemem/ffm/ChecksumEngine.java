@@ -12,8 +12,14 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 
 /**
  * Moves bytes in and out of one {@link CheckedRegion} and keeps its per-block CRC32C table right.
- * One engine serves one thread at a time: it owns the scratch arrays and the CRC32C state, so
- * after construction no operation allocates.
+ * One engine serves one thread at a time: it owns the scratch arrays, the CRC32C state, a sampling
+ * gate and a set of counters, so after construction no operation allocates. A handler has one;
+ * {@link AtomicMemoryOps} has one for the writer holding the lock and one per reading thread.
+ *
+ * <h2>Reads report, they do not throw</h2>
+ * {@link #readInto} and {@link #firstMismatch} return the first corrupt block (or -1) and count
+ * nothing as a failure, because an optimistic reader may have copied a torn state: only its
+ * caller knows whether the verdict stands, and then throws {@link #corrupt}, which counts it.
  *
  * <h2>Where a new checksum comes from (invariant I1: no laundering)</h2>
  * A block's new checksum is derived from one of three things, never from a second, unverified
@@ -49,6 +55,8 @@ final class ChecksumEngine {
     private final MemorySegment checksums;
     private final RegionCounters counters;
     private final SamplingGate gate;
+    /** Scratch for one scalar on its way in or out: at most 8 bytes, little-endian. */
+    final byte[] scalar = new byte[Long.BYTES];
     private final int shift;
     private final int blockSize;
     private final long mask;
@@ -60,12 +68,16 @@ final class ChecksumEngine {
     private int lastExpected;
     private int lastActual;
 
-    ChecksumEngine(CheckedRegion region) {
+    /**
+     * @param counters the counters this engine bumps (its owner's own set)
+     * @param gateSeed the seed of this engine's sampling sequence
+     */
+    ChecksumEngine(CheckedRegion region, RegionCounters counters, long gateSeed) {
         this.region = region;
         this.data = region.data;
         this.checksums = region.checksums;
-        this.counters = region.counters;
-        this.gate = new SamplingGate(region.samplingRate, region.samplingSeed);
+        this.counters = counters;
+        this.gate = new SamplingGate(region.samplingRate, gateSeed);
         this.shift = region.blockShift;
         this.blockSize = 1 << shift;
         this.mask = blockSize - 1;
@@ -108,17 +120,15 @@ final class ChecksumEngine {
     /**
      * Copies {@code [off, off + len)} into {@code dst}; when {@code verify}, checks the copy, not
      * memory: whole blocks are checksummed where they land in {@code dst}, edge blocks are read
-     * whole into scratch, checked there, and the wanted bytes taken from that same copy.
-     * On an integrity failure {@code dst} may hold part of the range.
+     * whole into scratch, checked there, and the wanted bytes taken from that same copy. Stops at
+     * the first block that does not match, leaving {@code dst} holding part of the range.
+     *
+     * @return the first block found corrupt, or -1
      */
-    void read(long off, byte[] dst, int dstOff, int len) {
-        readChecked(off, dst, dstOff, len, len > 0 && verifyBulk());
-    }
-
-    private void readChecked(long off, byte[] dst, int dstOff, int len, boolean verify) {
+    long readInto(long off, byte[] dst, int dstOff, int len, boolean verify) {
         if (!verify || len == 0) {
             MemorySegment.copy(data, JAVA_BYTE, off, dst, dstOff, len);
-            return;
+            return -1;
         }
         long end = off + len;
         long innerStart = (off + mask) & ~mask;
@@ -128,38 +138,48 @@ final class ChecksumEngine {
             MemorySegment.copy(data, JAVA_BYTE, innerStart, dst, at, (int) (innerEnd - innerStart));
             for (long b = innerStart >>> shift; b < innerEnd >>> shift; b++, at += blockSize) {
                 if (!matches(b, dst, at)) {
-                    throw corrupt(ErrorCode.CHECKSUM_MISMATCH, b);
+                    return b;
                 }
             }
         }
         if (off < innerStart) {
-            loadVerified(off >>> shift, head);
+            long b = off >>> shift;
+            if (!load(b, head)) {
+                return b;
+            }
             System.arraycopy(head, (int) (off & mask), dst, dstOff, (int) (Math.min(end, innerStart) - off));
         }
         if (innerEnd < end && innerEnd >= innerStart) {
-            loadVerified(innerEnd >>> shift, head);
+            long b = innerEnd >>> shift;
+            if (!load(b, head)) {
+                return b;
+            }
             System.arraycopy(head, 0, dst, dstOff + (int) (innerEnd - off), (int) (end - innerEnd));
         }
+        return -1;
     }
 
-    /** As {@link #read(long, byte[], int, int)}, into a segment; verified bytes move through staging. */
-    void read(long off, MemorySegment dst, long dstOff, long len) {
-        if (len == 0 || !verifyBulk()) {
+    /**
+     * As {@link #readInto(long, byte[], int, int, boolean)}, into a segment; verified bytes move
+     * through staging a chunk at a time.
+     *
+     * @return the first block found corrupt, or -1
+     */
+    long readInto(long off, MemorySegment dst, long dstOff, long len, boolean verify) {
+        if (!verify || len == 0) {
             MemorySegment.copy(data, off, dst, dstOff, len);
-            return;
+            return -1;
         }
         long end = off + len;
         for (long p = off, q; p < end; p = q) {
             q = chunkEnd(p, end);
-            readChecked(p, staging, 0, (int) (q - p), true);
+            long bad = readInto(p, staging, 0, (int) (q - p), true);
+            if (bad >= 0) {
+                return bad;
+            }
             MemorySegment.copy(staging, 0, dst, JAVA_BYTE, dstOff + (p - off), (int) (q - p));
         }
-    }
-
-    /** Reads {@code size <= 8} bytes at {@code off}, verified, into a scratch array and returns it. */
-    byte[] verifiedScalar(long off, int size) {
-        readChecked(off, tail, 0, size, true);
-        return tail;
+        return -1;
     }
 
     // ---------------------------------------------------------------- writes
@@ -247,7 +267,10 @@ final class ChecksumEngine {
     }
 
     private void moveChunk(long from, long to, int len, boolean verifyEdges) {
-        readChecked(from, staging, 0, len, true);
+        long bad = readInto(from, staging, 0, len, true);
+        if (bad >= 0) {
+            throw corrupt(ErrorCode.CHECKSUM_MISMATCH, bad);
+        }
         commit(to, len, staging, 0, false, verifyEdges);
     }
 
@@ -374,10 +397,10 @@ final class ChecksumEngine {
 
     /**
      * The first block in {@code [from, to)} whose bytes do not match its stored checksum, or -1.
-     * Blocks are copied through staging and checked there, a chunk at a time.
+     * Blocks are copied through staging and checked there, {@link #blocksPerChunk()} at a time.
      */
     long firstMismatch(long from, long to) {
-        int perChunk = staging.length >>> shift;
+        int perChunk = blocksPerChunk();
         for (long b = from; b < to; ) {
             int k = (int) Math.min(perChunk, to - b);
             MemorySegment.copy(data, JAVA_BYTE, b << shift, staging, 0, k << shift);
@@ -390,9 +413,14 @@ final class ChecksumEngine {
         return -1;
     }
 
+    /** How many blocks {@link #firstMismatch} copies at once: the span of one consistent snapshot. */
+    int blocksPerChunk() {
+        return staging.length >>> shift;
+    }
+
     /** Recomputes every block's checksum from memory as it is: the explicit rebuild after {@code OFF}. */
     void rebuildAll(long blocks) {
-        int perChunk = staging.length >>> shift;
+        int perChunk = blocksPerChunk();
         for (long b = 0; b < blocks; ) {
             int k = (int) Math.min(perChunk, blocks - b);
             MemorySegment.copy(data, JAVA_BYTE, b << shift, staging, 0, k << shift);
@@ -402,17 +430,34 @@ final class ChecksumEngine {
         }
     }
 
-    /** The exception for {@code block}, with the checksums seen by the last failed {@link #matches}. */
+    /**
+     * Counts a confirmed integrity failure and returns its exception for {@code block}, with the
+     * checksums seen by the last failed {@link #matches}.
+     */
     IntegrityException corrupt(ErrorCode code, long block) {
+        counters.integrityFailures++;
         long start = block << shift;
         return new IntegrityException(code, region.name, block, start, start + blockSize, lastExpected, lastActual);
     }
 
+    /** Counts a corrupt block found by {@link #firstMismatch} and reported, not thrown. */
+    long reported(long block) {
+        if (block >= 0) {
+            counters.integrityFailures++;
+        }
+        return block;
+    }
+
     private void loadVerified(long block, byte[] buf) {
-        MemorySegment.copy(data, JAVA_BYTE, block << shift, buf, 0, blockSize);
-        if (!matches(block, buf, 0)) {
+        if (!load(block, buf)) {
             throw corrupt(ErrorCode.CHECKSUM_MISMATCH, block);
         }
+    }
+
+    /** Copies {@code block} whole into {@code buf} and checks the copy. */
+    private boolean load(long block, byte[] buf) {
+        MemorySegment.copy(data, JAVA_BYTE, block << shift, buf, 0, blockSize);
+        return matches(block, buf, 0);
     }
 
     /** Checks a copy of {@code block} held at {@code buf[off, off + blockSize)} against its stored checksum. */
@@ -423,7 +468,6 @@ final class ChecksumEngine {
         if (actual == expected) {
             return true;
         }
-        counters.integrityFailures++;
         lastExpected = expected;
         lastActual = actual;
         return false;
@@ -431,6 +475,7 @@ final class ChecksumEngine {
 
     // ---------------------------------------------------------------- primitives
 
+    /** The end of the staging-aligned chunk that starts at {@code p}, capped at {@code end}. */
     private long chunkEnd(long p, long end) {
         return Math.min(end, ((p >>> stagingShift) + 1) << stagingShift);
     }

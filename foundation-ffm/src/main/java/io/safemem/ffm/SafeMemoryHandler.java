@@ -11,9 +11,7 @@ import io.safemem.VerificationLevel;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
+import java.time.Duration;
 
 /**
  * Single-owner checked access to a {@link CheckedRegion}: reads, writes, copies, fills, scalar
@@ -21,8 +19,9 @@ import java.nio.ByteOrder;
  * region's checksums.
  *
  * <p>The handler is the region's one owner (from {@link CheckedRegion#handler()}) and is not
- * thread-safe: use it from one thread at a time. After construction no method allocates, except
- * {@link #borrowSlice(long, long)} (one small object per slice) and the exceptions.
+ * thread-safe: use it from one thread at a time, or hand the region over to
+ * {@link #intoAtomicOps()} for access from many threads. After construction no method allocates,
+ * except {@link #borrowSlice(long, long)} (one small object per slice) and the exceptions.
  *
  * <p>Every method refuses bad input whole: negative or overflowing offsets and lengths, ranges
  * beyond the capacity or the caller's buffer, a closed arena, a confined arena used from another
@@ -47,23 +46,19 @@ import java.nio.ByteOrder;
  */
 public final class SafeMemoryHandler {
 
-    private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final VarHandle SHORT_IN_ARRAY = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final VarHandle INT_IN_ARRAY = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final VarHandle LONG_IN_ARRAY = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-
     private final CheckedRegion region;
     private final MemorySegment data;
     private final ChecksumEngine engine;
-    private final byte[] scalar = new byte[Long.BYTES];
+    private final byte[] scalar;
+    private final SliceOwner slices = new Slices();
     private int openSlices;
+    private boolean consumed;
 
     SafeMemoryHandler(CheckedRegion region) {
         this.region = region;
         this.data = region.data;
-        this.engine = new ChecksumEngine(region);
+        this.engine = new ChecksumEngine(region, region.counters, region.samplingSeed);
+        this.scalar = engine.scalar;
     }
 
     /**
@@ -105,7 +100,7 @@ public final class SafeMemoryHandler {
     public void read(long offset, byte[] dst, int dstOffset, int length) {
         enter(offset, length);
         Checks.array(dstOffset, length, Checks.notNull(dst, "dst").length);
-        engine.read(offset, dst, dstOffset, length);
+        throwIfCorrupt(engine.readInto(offset, dst, dstOffset, length, length > 0 && engine.verifyBulk()));
     }
 
     /**
@@ -125,7 +120,7 @@ public final class SafeMemoryHandler {
         if (dst.isReadOnly()) {
             throw new ValidationException(ErrorCode.READ_ONLY_DESTINATION, "cannot read into a read-only segment");
         }
-        engine.read(offset, dst, dstOffset, length);
+        throwIfCorrupt(engine.readInto(offset, dst, dstOffset, length, length > 0 && engine.verifyBulk()));
     }
 
     // ---------------------------------------------------------------- bulk writes
@@ -230,18 +225,67 @@ public final class SafeMemoryHandler {
         enter(offset, length);
         if (length > 0 && engine.verifyBulk()) {
             int shift = region.blockShift;
-            long bad = engine.firstMismatch(offset >>> shift, ((offset + length - 1) >>> shift) + 1);
-            if (bad >= 0) {
-                throw engine.corrupt(ErrorCode.CHECKSUM_MISMATCH, bad);
-            }
+            throwIfCorrupt(engine.firstMismatch(offset >>> shift, ((offset + length - 1) >>> shift) + 1));
         }
         openSlices++;
-        return new BorrowedSlice(this, data, offset, length);
+        return new BorrowedSlice(slices, data, offset, length);
     }
 
-    /** Called by a slice when it closes for the first time. */
-    void sliceClosed() {
-        openSlices--;
+    /** The handler's side of its slices: they may be read while the handler may, and are counted. */
+    private final class Slices implements SliceOwner {
+        @Override
+        public void checkSliceAccess() {
+            region.checkAccess();
+        }
+
+        @Override
+        public void sliceClosed() {
+            openSlices--;
+        }
+    }
+
+    // ---------------------------------------------------------------- hand-over
+
+    /**
+     * Hands the region over to thread-safe access and retires this handler: every later call on it
+     * fails with {@link ErrorCode#HANDLER_CONSUMED}. The region's contents, checksums, counters and
+     * sampling sequence carry over. Writes through the result wait for the lock as long as it
+     * takes; see {@link #intoAtomicOps(Duration)} to bound the wait.
+     *
+     * <pre>{@code
+     * SafeMemoryHandler setup = region.handler();
+     * setup.write(0, initialState);                 // single-threaded set-up
+     * AtomicMemoryOps shared = setup.intoAtomicOps(); // from now on, many threads
+     * }</pre>
+     *
+     * @return the region's thread-safe access
+     * @throws StateException ({@link ErrorCode#SLICES_OPEN}) if slices of this handler are open;
+     *                        the handler stays usable
+     */
+    public AtomicMemoryOps intoAtomicOps() {
+        return intoAtomicOps(AtomicMemoryOps.WAIT_FOREVER);
+    }
+
+    /**
+     * As {@link #intoAtomicOps()}, with a bound on how long any operation of the result waits for
+     * the region's lock before failing with {@link ErrorCode#LOCK_TIMEOUT}.
+     *
+     * @param lockTimeout the longest wait, zero or more ({@code ZERO}: spin briefly, then fail);
+     *                    {@link AtomicMemoryOps#WAIT_FOREVER} for no bound
+     * @return the region's thread-safe access
+     * @throws StateException      ({@link ErrorCode#SLICES_OPEN}) if slices of this handler are open
+     * @throws ValidationException ({@link ErrorCode#INVALID_TIMEOUT}) if the timeout is negative
+     */
+    public AtomicMemoryOps intoAtomicOps(Duration lockTimeout) {
+        long timeoutNanos = AtomicMemoryOps.timeoutNanos(lockTimeout);
+        region.checkAccess();
+        checkNotConsumed();
+        if (openSlices != 0) {
+            throw slicesOpen();
+        }
+        consumed = true;
+        region.handedOver();
+        return new AtomicMemoryOps(region, engine, timeoutNanos);
     }
 
     // ---------------------------------------------------------------- integrity
@@ -253,7 +297,7 @@ public final class SafeMemoryHandler {
      * @throws IntegrityException naming the first corrupt block
      */
     public void verifyIntegrity() {
-        region.checkAccess();
+        checkUsable();
         throwIfCorrupt(0, region.blockCount());
     }
 
@@ -287,10 +331,10 @@ public final class SafeMemoryHandler {
      *         there is none (always {@code -1} at {@link VerificationLevel#OFF})
      */
     public long findCorruptBlock(long fromBlock) {
-        region.checkAccess();
+        checkUsable();
         long blocks = region.blockCount();
         Checks.range(fromBlock, 0, blocks);
-        return region.level.keepsChecksums() ? engine.firstMismatch(fromBlock, blocks) : -1;
+        return region.level.keepsChecksums() ? engine.reported(engine.firstMismatch(fromBlock, blocks)) : -1;
     }
 
     /**
@@ -302,7 +346,7 @@ public final class SafeMemoryHandler {
      */
     public void setVerificationLevel(VerificationLevel level) {
         Checks.notNull(level, "level");
-        region.checkAccess();
+        checkUsable();
         if (region.level == VerificationLevel.OFF && level != VerificationLevel.OFF) {
             engine.rebuildAll(region.blockCount());
         }
@@ -311,10 +355,13 @@ public final class SafeMemoryHandler {
 
     private void throwIfCorrupt(long fromBlock, long toBlock) {
         if (region.level.keepsChecksums()) {
-            long bad = engine.firstMismatch(fromBlock, toBlock);
-            if (bad >= 0) {
-                throw engine.corrupt(ErrorCode.CHECKSUM_MISMATCH, bad);
-            }
+            throwIfCorrupt(engine.firstMismatch(fromBlock, toBlock));
+        }
+    }
+
+    private void throwIfCorrupt(long badBlock) {
+        if (badBlock >= 0) {
+            throw engine.corrupt(ErrorCode.CHECKSUM_MISMATCH, badBlock);
         }
     }
 
@@ -328,7 +375,7 @@ public final class SafeMemoryHandler {
      */
     public byte getByte(long offset) {
         enter(offset, Byte.BYTES);
-        return scalarVerified() ? engine.verifiedScalar(offset, Byte.BYTES)[0] : data.get(ValueLayout.JAVA_BYTE, offset);
+        return scalarVerified() ? verifiedScalar(offset, Byte.BYTES)[0] : data.get(ValueLayout.JAVA_BYTE, offset);
     }
 
     /**
@@ -339,8 +386,8 @@ public final class SafeMemoryHandler {
      */
     public short getShort(long offset) {
         enter(offset, Short.BYTES);
-        return scalarVerified() ? (short) SHORT_IN_ARRAY.get(engine.verifiedScalar(offset, Short.BYTES), 0)
-                : data.get(SHORT, offset);
+        return scalarVerified() ? LittleEndian.getShort(verifiedScalar(offset, Short.BYTES))
+                : data.get(LittleEndian.SHORT, offset);
     }
 
     /**
@@ -351,8 +398,8 @@ public final class SafeMemoryHandler {
      */
     public int getInt(long offset) {
         enter(offset, Integer.BYTES);
-        return scalarVerified() ? (int) INT_IN_ARRAY.get(engine.verifiedScalar(offset, Integer.BYTES), 0)
-                : data.get(INT, offset);
+        return scalarVerified() ? LittleEndian.getInt(verifiedScalar(offset, Integer.BYTES))
+                : data.get(LittleEndian.INT, offset);
     }
 
     /**
@@ -363,8 +410,8 @@ public final class SafeMemoryHandler {
      */
     public long getLong(long offset) {
         enter(offset, Long.BYTES);
-        return scalarVerified() ? (long) LONG_IN_ARRAY.get(engine.verifiedScalar(offset, Long.BYTES), 0)
-                : data.get(LONG, offset);
+        return scalarVerified() ? LittleEndian.getLong(verifiedScalar(offset, Long.BYTES))
+                : data.get(LittleEndian.LONG, offset);
     }
 
     /**
@@ -405,7 +452,7 @@ public final class SafeMemoryHandler {
      * @param value  the value
      */
     public void putShort(long offset, short value) {
-        SHORT_IN_ARRAY.set(scalar, 0, value);
+        LittleEndian.putShort(scalar, value);
         writeScalar(offset, Short.BYTES);
     }
 
@@ -416,7 +463,7 @@ public final class SafeMemoryHandler {
      * @param value  the value
      */
     public void putInt(long offset, int value) {
-        INT_IN_ARRAY.set(scalar, 0, value);
+        LittleEndian.putInt(scalar, value);
         writeScalar(offset, Integer.BYTES);
     }
 
@@ -427,7 +474,7 @@ public final class SafeMemoryHandler {
      * @param value  the value
      */
     public void putLong(long offset, long value) {
-        LONG_IN_ARRAY.set(scalar, 0, value);
+        LittleEndian.putLong(scalar, value);
         writeScalar(offset, Long.BYTES);
     }
 
@@ -455,6 +502,12 @@ public final class SafeMemoryHandler {
         return region.level.verifiesScalarReads();
     }
 
+    /** Reads {@code size <= 8} bytes at {@code offset} into the scalar scratch, verified. */
+    private byte[] verifiedScalar(long offset, int size) {
+        throwIfCorrupt(engine.readInto(offset, scalar, 0, size, true));
+        return scalar;
+    }
+
     private void writeScalar(long offset, int size) {
         enterWrite(offset, size);
         engine.write(offset, scalar, 0, size);
@@ -464,15 +517,32 @@ public final class SafeMemoryHandler {
     // ---------------------------------------------------------------- guards
 
     private void enter(long offset, long length) {
-        region.checkAccess();
+        checkUsable();
         Checks.range(offset, length, region.capacity);
     }
 
     private void enterWrite(long offset, long length) {
         enter(offset, length);
         if (openSlices != 0) {
-            throw new StateException(ErrorCode.SLICES_OPEN,
-                    openSlices + " borrowed slice(s) of region '" + region.name + "' still open; close them before writing");
+            throw slicesOpen();
+        }
+    }
+
+    private StateException slicesOpen() {
+        return new StateException(ErrorCode.SLICES_OPEN,
+                openSlices + " borrowed slice(s) of region '" + region.name + "' still open; close them first");
+    }
+
+    /** Throws unless the region may be used by this thread now and this handler still owns it. */
+    private void checkUsable() {
+        region.checkAccess();
+        checkNotConsumed();
+    }
+
+    private void checkNotConsumed() {
+        if (consumed) {
+            throw new StateException(ErrorCode.HANDLER_CONSUMED,
+                    "handler of region '" + region.name + "' was handed over by intoAtomicOps(); use the AtomicMemoryOps");
         }
     }
 
@@ -480,11 +550,6 @@ public final class SafeMemoryHandler {
         RegionCounters c = region.counters;
         c.writes++;
         c.bytesWritten += bytes;
-    }
-
-    /** Throws unless the region may be used by this thread now; used by slices on every access. */
-    void checkAccess() {
-        region.checkAccess();
     }
 
     /**

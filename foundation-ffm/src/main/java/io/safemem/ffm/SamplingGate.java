@@ -7,6 +7,7 @@ package io.safemem.ffm;
 final class SamplingGate {
 
     private static final double TWO_POW_53 = 0x1.0p53;
+    private static final long GAMMA = 0x9E3779B97F4A7C15L;
 
     private final long threshold;
     private long state;
@@ -16,12 +17,24 @@ final class SamplingGate {
         this.state = seed;
     }
 
+    /**
+     * The seed of stream {@code k} of a region seeded with {@code seed}: stream 0 is the region's
+     * owner (its handler, then the writer of its {@code AtomicMemoryOps}); stream {@code k > 0} is
+     * the {@code k}-th thread to read through its {@code AtomicMemoryOps}, so that threads never
+     * share a gate yet one thread's draws repeat from run to run.
+     */
+    static long streamSeed(long seed, int k) {
+        return k == 0 ? seed : mix(seed + k * GAMMA);
+    }
+
     /** Draws the next decision: {@code true} with probability {@code rate}. */
     boolean sample() {
-        long z = (state += 0x9E3779B97F4A7C15L);
+        return (mix(state += GAMMA) >>> 11) < threshold;
+    }
+
+    private static long mix(long z) {
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
         z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        z ^= z >>> 31;
-        return (z >>> 11) < threshold;
+        return z ^ (z >>> 31);
     }
 }

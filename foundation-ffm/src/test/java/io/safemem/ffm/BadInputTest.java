@@ -90,16 +90,19 @@ class BadInputTest {
             Map.entry(ErrorCode.CHECKSUM_MISMATCH, 3001),
             Map.entry(ErrorCode.WRITE_VERIFICATION_FAILED, 3002),
             Map.entry(ErrorCode.WRONG_THREAD, 4001),
+            Map.entry(ErrorCode.LOCK_TIMEOUT, 4002),
             Map.entry(ErrorCode.ARENA_CLOSED, 5001),
             Map.entry(ErrorCode.SLICE_CLOSED, 5002),
             Map.entry(ErrorCode.SLICES_OPEN, 5003),
             Map.entry(ErrorCode.ALREADY_OWNED, 5004),
+            Map.entry(ErrorCode.HANDLER_CONSUMED, 5005),
             Map.entry(ErrorCode.INVALID_CAPACITY, 6001),
             Map.entry(ErrorCode.INVALID_BLOCK_SIZE, 6002),
             Map.entry(ErrorCode.INVALID_ALIGNMENT, 6003),
             Map.entry(ErrorCode.INVALID_SAMPLING_RATE, 6004),
             Map.entry(ErrorCode.NULL_ARGUMENT, 6005),
-            Map.entry(ErrorCode.READ_ONLY_DESTINATION, 6006));
+            Map.entry(ErrorCode.READ_ONLY_DESTINATION, 6006),
+            Map.entry(ErrorCode.INVALID_TIMEOUT, 6007));
 
     static final Map<ErrorCategory, Class<? extends SafeMemoryException>> TYPES = Map.of(
             ErrorCategory.BOUNDS, BoundsException.class,

@@ -186,7 +186,8 @@ class CheckedRegionTest {
     void toStringDescribesGeometryLevelAndCounters() {
         CheckedRegion region = CheckedRegion.builder(arena, 65536).name("orders").build();
         assertEquals("CheckedRegion[orders, 65536 bytes, 256 blocks of 256, STANDARD, writes=0, bytesWritten=0, "
-                + "verifications=0, sampledSkips=0, integrityFailures=0, checksummedBytes=0]", region.toString());
+                + "verifications=0, sampledSkips=0, integrityFailures=0, checksummedBytes=0, readRetries=0, lockedReads=0]",
+                region.toString());
         region.handler().putInt(0, 1);
         assertTrue(region.toString().contains("writes=1, bytesWritten=4"), region.toString());
     }

@@ -1,0 +1,659 @@
+package io.safemem.ffm;
+
+import io.safemem.ffm.internal.Checks;
+
+import io.safemem.ConcurrencyException;
+import io.safemem.ErrorCode;
+import io.safemem.IntegrityException;
+import io.safemem.Slice;
+import io.safemem.StateException;
+import io.safemem.ValidationException;
+import io.safemem.VerificationLevel;
+
+import java.lang.foreign.MemorySegment;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Thread-safe access to a {@link CheckedRegion}: every write and the update of its checksums are
+ * one atomic step, and readers read without locking. The Java form of the Rust
+ * {@code AtomicMemoryOps}, which closed the window in which a bit flip landing between a write and
+ * its checksum update is absorbed into a fresh checksum.
+ *
+ * <ul>
+ *   <li><b>Writers</b> ({@code atomicWriteWithChecksum}, {@code atomicCopyWithin},
+ *       {@code atomicFill}, the {@code put}s) take a spin lock whose word lives in the region's
+ *       off-heap header, so one writer at a time changes data and checksums together. A waiting
+ *       writer spins, then yields, then parks; with a lock timeout (see
+ *       {@link CheckedRegion#intoAtomicOps(Duration)}) it gives up with
+ *       {@link ErrorCode#LOCK_TIMEOUT} and writes nothing.</li>
+ *   <li><b>Readers</b> ({@code read}, the {@code get}s, {@code verifyIntegrity}) never take the lock:
+ *       a writer makes the header's sequence word odd while it works; a reader copies the bytes
+ *       and checksums it needs, checks that the sequence did not move, and retries if it did
+ *       (after a bounded number of retries it reads under the shared lock instead). It verifies
+ *       the copy it returns, never memory read a second time. No reader and no verifier ever sees
+ *       the data of one write with the checksums of another.</li>
+ *   <li><b>Borrowed slices</b> hold a shared lock until closed: many borrowers at once, writers
+ *       wait. A slice belongs to the thread that borrowed it; that thread may not write while it
+ *       holds one ({@link ErrorCode#SLICES_OPEN}, instead of waiting for itself).</li>
+ * </ul>
+ *
+ * <p>The region's {@link VerificationLevel} applies as for a {@link SafeMemoryHandler}; at
+ * {@link VerificationLevel#OFF} writes are still atomic, with no checksum work. Each operation
+ * refuses bad input whole, with its {@link ErrorCode}, before taking any lock. After a thread's
+ * first access (which sets up its scratch space, about 16 KiB), no operation allocates, whether it
+ * retries, contends or waits; only {@link #borrowSlice(long, long)} creates one small object and
+ * failures create their exception.
+ *
+ * <pre>{@code
+ * AtomicMemoryOps memory = CheckedRegion.builder(arena, 1 << 20).build().intoAtomicOps();
+ * // any thread:
+ * memory.atomicWriteWithChecksum(4096, record);   // data and checksums change together
+ * memory.putLong(0, sequenceNumber);
+ * // any other thread, concurrently:
+ * byte[] copy = new byte[record.length];
+ * memory.read(4096, copy);                        // one whole write, verified, never torn
+ * try (Slice view = memory.borrowSlice(4096, record.length)) {
+ *     long id = view.getLong(0);                  // writers wait while the view is open
+ * }
+ * }</pre>
+ */
+public final class AtomicMemoryOps {
+
+    /** The lock timeout meaning "wait as long as it takes". */
+    public static final Duration WAIT_FOREVER = Duration.ofNanos(Long.MAX_VALUE);
+
+    /** How this class names itself as a region's owner, in messages. */
+    static final String OWNER = "an AtomicMemoryOps";
+
+    /** Spins on a running write plus failed validations an optimistic read allows itself before locking. */
+    private static final int OPTIMISTIC_ROUNDS = 64;
+    private static final int READ_ARRAY = 0;
+    private static final int READ_SEGMENT = 1;
+    private static final int SCAN_BLOCKS = 2;
+
+    private final CheckedRegion region;
+    private final MemorySegment data;
+    private final ChecksumEngine writer;
+    private final LockWord lock;
+    private final SequenceWord sequence;
+    private final long timeoutNanos;
+    private final AtomicInteger readerThreads = new AtomicInteger();
+    private final ThreadLocal<ReaderContext> readers = ThreadLocal.withInitial(this::newReader);
+
+    AtomicMemoryOps(CheckedRegion region, ChecksumEngine writer, long timeoutNanos) {
+        this.region = region;
+        this.data = region.data;
+        this.writer = writer;
+        this.lock = new LockWord(region.header, CheckedRegion.LOCK_WORD_OFFSET);
+        this.sequence = new SequenceWord(region.header, CheckedRegion.SEQUENCE_OFFSET);
+        this.timeoutNanos = timeoutNanos;
+    }
+
+    /** Converts a lock timeout, saturating at {@link Long#MAX_VALUE} nanoseconds (no bound). */
+    static long timeoutNanos(Duration timeout) {
+        Checks.notNull(timeout, "lockTimeout");
+        if (timeout.isNegative()) {
+            throw new ValidationException(ErrorCode.INVALID_TIMEOUT, "lock timeout must be zero or more, was " + timeout);
+        }
+        return timeout.compareTo(WAIT_FOREVER) >= 0 ? Long.MAX_VALUE : timeout.toNanos();
+    }
+
+    private ReaderContext newReader() {
+        return new ReaderContext(region, lock, readerThreads.incrementAndGet());
+    }
+
+    /**
+     * The region this object gives access to.
+     *
+     * @return the region, for its geometry, level and statistics
+     */
+    public CheckedRegion provider() {
+        return region;
+    }
+
+    /**
+     * How long an operation waits for the region's lock before failing.
+     *
+     * @return the lock timeout; {@link #WAIT_FOREVER} when there is no bound
+     */
+    public Duration lockTimeout() {
+        return timeoutNanos == Long.MAX_VALUE ? WAIT_FOREVER : Duration.ofNanos(timeoutNanos);
+    }
+
+    // ---------------------------------------------------------------- writes
+
+    /**
+     * Writes all of {@code src} at {@code offset}, with its checksums, as one atomic step.
+     *
+     * @param offset first byte offset in the region
+     * @param src    the bytes to write
+     * @throws IntegrityException   if a partially covered block was already corrupt (verified
+     *                              merges only); nothing is written then
+     * @throws ConcurrencyException ({@link ErrorCode#LOCK_TIMEOUT}) if the lock was not free in time
+     */
+    public void atomicWriteWithChecksum(long offset, byte[] src) {
+        atomicWriteWithChecksum(offset, Checks.notNull(src, "src"), 0, src.length);
+    }
+
+    /**
+     * Writes {@code src[srcOffset, srcOffset + length)} at {@code offset} and updates the checksums
+     * of the blocks it touches, as one atomic step under the writers' lock. Fully covered blocks get
+     * the checksum of the source bytes; partially covered blocks are merged (verified at
+     * {@code STANDARD} and up, sampled at {@code SAMPLING}, never laundered). At {@code FULL} the
+     * written blocks are read back and checked before the lock is released.
+     *
+     * @param offset    first byte offset in the region
+     * @param src       source array
+     * @param srcOffset first index read from {@code src}
+     * @param length    number of bytes
+     * @throws IntegrityException   if a partially covered block was already corrupt (nothing
+     *                              written), or, with {@link ErrorCode#WRITE_VERIFICATION_FAILED},
+     *                              if the {@code FULL} read-back found the written blocks corrupt
+     * @throws StateException       ({@link ErrorCode#SLICES_OPEN}) if this thread holds a borrowed slice
+     * @throws ConcurrencyException ({@link ErrorCode#LOCK_TIMEOUT}) if the lock was not free in time
+     */
+    public void atomicWriteWithChecksum(long offset, byte[] src, int srcOffset, int length) {
+        enter(offset, length);
+        Checks.array(srcOffset, length, Checks.notNull(src, "src").length);
+        long odd = lockForWrite();
+        try {
+            writer.write(offset, src, srcOffset, length);
+            counted(length);
+        } finally {
+            unlock(odd);
+        }
+    }
+
+    /**
+     * Writes {@code length} bytes of a segment at {@code offset}; as
+     * {@link #atomicWriteWithChecksum(long, byte[], int, int)}. The source must not overlap this
+     * region.
+     *
+     * @param offset    first byte offset in the region
+     * @param src       source segment
+     * @param srcOffset first byte offset read from {@code src}
+     * @param length    number of bytes
+     * @throws IntegrityException   as {@link #atomicWriteWithChecksum(long, byte[], int, int)}
+     * @throws StateException       ({@link ErrorCode#SLICES_OPEN}) if this thread holds a borrowed slice
+     * @throws ConcurrencyException ({@link ErrorCode#LOCK_TIMEOUT}) if the lock was not free in time
+     */
+    public void atomicWriteWithChecksum(long offset, MemorySegment src, long srcOffset, long length) {
+        enter(offset, length);
+        Checks.segment(srcOffset, length, Checks.notNull(src, "src").byteSize());
+        long odd = lockForWrite();
+        try {
+            writer.write(offset, src, srcOffset, length);
+            counted(length);
+        } finally {
+            unlock(odd);
+        }
+    }
+
+    /**
+     * Copies {@code length} bytes within the region as one atomic step, as if through a temporary
+     * buffer (the ranges may overlap). At every checked level the whole source is verified before
+     * any byte moves, and the destination's checksums come from that verified copy.
+     *
+     * @param srcOffset first byte offset of the source range
+     * @param dstOffset first byte offset of the destination range
+     * @param length    number of bytes
+     * @throws IntegrityException   if the source, or a verified destination edge, is corrupt; nothing is moved
+     * @throws StateException       ({@link ErrorCode#SLICES_OPEN}) if this thread holds a borrowed slice
+     * @throws ConcurrencyException ({@link ErrorCode#LOCK_TIMEOUT}) if the lock was not free in time
+     */
+    public void atomicCopyWithin(long srcOffset, long dstOffset, long length) {
+        enter(dstOffset, length);
+        Checks.range(srcOffset, length, region.capacity);
+        long odd = lockForWrite();
+        try {
+            writer.copyWithin(srcOffset, dstOffset, length);
+            counted(length);
+        } finally {
+            unlock(odd);
+        }
+    }
+
+    /**
+     * Sets {@code length} bytes at {@code offset} to {@code value}, as one atomic step.
+     *
+     * @param offset first byte offset in the region
+     * @param length number of bytes
+     * @param value  the byte to store
+     * @throws IntegrityException   as {@link #atomicWriteWithChecksum(long, byte[], int, int)}
+     * @throws StateException       ({@link ErrorCode#SLICES_OPEN}) if this thread holds a borrowed slice
+     * @throws ConcurrencyException ({@link ErrorCode#LOCK_TIMEOUT}) if the lock was not free in time
+     */
+    public void atomicFill(long offset, long length, byte value) {
+        enter(offset, length);
+        long odd = lockForWrite();
+        try {
+            writer.fill(offset, length, value);
+            counted(length);
+        } finally {
+            unlock(odd);
+        }
+    }
+
+    /**
+     * Writes a byte, with its block's checksum, as one atomic step.
+     *
+     * @param offset byte offset in the region
+     * @param value  the value
+     * @throws ConcurrencyException ({@link ErrorCode#LOCK_TIMEOUT}) if the lock was not free in time
+     */
+    public void putByte(long offset, byte value) {
+        putScalar(offset, value, Byte.BYTES);
+    }
+
+    /**
+     * Writes a little-endian {@code short} at any alignment, as one atomic step.
+     *
+     * @param offset byte offset in the region
+     * @param value  the value
+     * @throws ConcurrencyException ({@link ErrorCode#LOCK_TIMEOUT}) if the lock was not free in time
+     */
+    public void putShort(long offset, short value) {
+        putScalar(offset, value, Short.BYTES);
+    }
+
+    /**
+     * Writes a little-endian {@code int} at any alignment, as one atomic step.
+     *
+     * @param offset byte offset in the region
+     * @param value  the value
+     * @throws ConcurrencyException ({@link ErrorCode#LOCK_TIMEOUT}) if the lock was not free in time
+     */
+    public void putInt(long offset, int value) {
+        putScalar(offset, value, Integer.BYTES);
+    }
+
+    /**
+     * Writes a little-endian {@code long} at any alignment, as one atomic step.
+     *
+     * @param offset byte offset in the region
+     * @param value  the value
+     * @throws ConcurrencyException ({@link ErrorCode#LOCK_TIMEOUT}) if the lock was not free in time
+     */
+    public void putLong(long offset, long value) {
+        putScalar(offset, value, Long.BYTES);
+    }
+
+    /**
+     * Writes a little-endian {@code float} at any alignment, as one atomic step.
+     *
+     * @param offset byte offset in the region
+     * @param value  the value
+     * @throws ConcurrencyException ({@link ErrorCode#LOCK_TIMEOUT}) if the lock was not free in time
+     */
+    public void putFloat(long offset, float value) {
+        putScalar(offset, Float.floatToRawIntBits(value), Integer.BYTES);
+    }
+
+    /**
+     * Writes a little-endian {@code double} at any alignment, as one atomic step.
+     *
+     * @param offset byte offset in the region
+     * @param value  the value
+     * @throws ConcurrencyException ({@link ErrorCode#LOCK_TIMEOUT}) if the lock was not free in time
+     */
+    public void putDouble(long offset, double value) {
+        putScalar(offset, Double.doubleToRawLongBits(value), Long.BYTES);
+    }
+
+    /** Writes the low {@code size} bytes of {@code bits}, little-endian, through the writer's scratch. */
+    private void putScalar(long offset, long bits, int size) {
+        enter(offset, size);
+        long odd = lockForWrite();
+        try {
+            LittleEndian.putLong(writer.scalar, bits);
+            writer.write(offset, writer.scalar, 0, size);
+            counted(size);
+        } finally {
+            unlock(odd);
+        }
+    }
+
+    // ---------------------------------------------------------------- reads
+
+    /**
+     * Fills {@code dst} with the bytes at {@code offset}, as one consistent state; verified at
+     * {@code STANDARD} and up (sampled at {@code SAMPLING}).
+     *
+     * @param offset first byte offset in the region
+     * @param dst    destination; its whole length is read
+     * @throws IntegrityException if a block read does not match its checksum; {@code dst} may then
+     *                            hold part of the range
+     */
+    public void read(long offset, byte[] dst) {
+        read(offset, Checks.notNull(dst, "dst"), 0, dst.length);
+    }
+
+    /**
+     * Copies {@code length} bytes at {@code offset} into {@code dst[dstOffset, dstOffset + length)}
+     * without taking the lock: the copy is of one state of the region between two writes, and is
+     * verified (at {@code STANDARD} and up, sampled at {@code SAMPLING}) against the checksums of
+     * that same state. A write that races the copy makes the read start again.
+     *
+     * @param offset    first byte offset in the region
+     * @param dst       destination array
+     * @param dstOffset first index written in {@code dst}
+     * @param length    number of bytes
+     * @throws IntegrityException   if a block read does not match its checksum; {@code dst} may
+     *                              then hold part of the range
+     * @throws ConcurrencyException ({@link ErrorCode#LOCK_TIMEOUT}) if writes kept racing the read
+     *                              and the shared lock was not free in time
+     */
+    public void read(long offset, byte[] dst, int dstOffset, int length) {
+        enter(offset, length);
+        Checks.array(dstOffset, length, Checks.notNull(dst, "dst").length);
+        ReaderContext self = readers.get();
+        boolean verify = length > 0 && self.engine.verifyBulk();
+        throwIfCorrupt(self, readConsistent(self, READ_ARRAY, offset, dst, dstOffset, length, verify));
+    }
+
+    /**
+     * Copies {@code length} bytes at {@code offset} into a segment; as
+     * {@link #read(long, byte[], int, int)}.
+     *
+     * @param offset    first byte offset in the region
+     * @param dst       destination segment, writable, not overlapping this region
+     * @param dstOffset first byte offset written in {@code dst}
+     * @param length    number of bytes
+     * @throws IntegrityException   if a block read does not match its checksum; {@code dst} may
+     *                              then hold part of the range
+     * @throws ConcurrencyException ({@link ErrorCode#LOCK_TIMEOUT}) as {@link #read(long, byte[], int, int)}
+     */
+    public void read(long offset, MemorySegment dst, long dstOffset, long length) {
+        enter(offset, length);
+        Checks.segment(dstOffset, length, Checks.notNull(dst, "dst").byteSize());
+        if (dst.isReadOnly()) {
+            throw new ValidationException(ErrorCode.READ_ONLY_DESTINATION, "cannot read into a read-only segment");
+        }
+        ReaderContext self = readers.get();
+        boolean verify = length > 0 && self.engine.verifyBulk();
+        throwIfCorrupt(self, readConsistent(self, READ_SEGMENT, offset, dst, dstOffset, length, verify));
+    }
+
+    /**
+     * Reads a byte without locking; verified at {@code FULL} only.
+     *
+     * @param offset byte offset in the region
+     * @return the byte of one whole write
+     */
+    public byte getByte(long offset) {
+        return (byte) getScalar(offset, Byte.BYTES);
+    }
+
+    /**
+     * Reads a little-endian {@code short} at any alignment without locking; verified at {@code FULL} only.
+     *
+     * @param offset byte offset in the region
+     * @return the value, never torn between two writes
+     */
+    public short getShort(long offset) {
+        return (short) getScalar(offset, Short.BYTES);
+    }
+
+    /**
+     * Reads a little-endian {@code int} at any alignment without locking; verified at {@code FULL} only.
+     *
+     * @param offset byte offset in the region
+     * @return the value, never torn between two writes
+     */
+    public int getInt(long offset) {
+        return (int) getScalar(offset, Integer.BYTES);
+    }
+
+    /**
+     * Reads a little-endian {@code long} at any alignment without locking; verified at {@code FULL} only.
+     *
+     * @param offset byte offset in the region
+     * @return the value, never torn between two writes
+     */
+    public long getLong(long offset) {
+        return getScalar(offset, Long.BYTES);
+    }
+
+    /**
+     * Reads a little-endian {@code float} at any alignment without locking; verified at {@code FULL} only.
+     *
+     * @param offset byte offset in the region
+     * @return the value, never torn between two writes
+     */
+    public float getFloat(long offset) {
+        return Float.intBitsToFloat(getInt(offset));
+    }
+
+    /**
+     * Reads a little-endian {@code double} at any alignment without locking; verified at {@code FULL} only.
+     *
+     * @param offset byte offset in the region
+     * @return the value, never torn between two writes
+     */
+    public double getDouble(long offset) {
+        return Double.longBitsToDouble(getLong(offset));
+    }
+
+    /** Reads {@code size} bytes at {@code offset} as the low bytes of a little-endian long (the rest is junk). */
+    private long getScalar(long offset, int size) {
+        enter(offset, size);
+        ReaderContext self = readers.get();
+        byte[] bytes = self.engine.scalar;
+        boolean verify = region.level.verifiesScalarReads();
+        throwIfCorrupt(self, readConsistent(self, READ_ARRAY, offset, bytes, 0, size, verify));
+        return LittleEndian.getLong(bytes);
+    }
+
+    // ---------------------------------------------------------------- slices
+
+    /**
+     * Borrows a read-only view of {@code [offset, offset + length)}, verified now (at
+     * {@code STANDARD} and up, sampled at {@code SAMPLING}), that holds a shared lock on the region
+     * until closed: any number of threads may hold slices at once, and writers wait until all are
+     * closed, so the view keeps showing verified bytes. Close it promptly, with try-with-resources,
+     * on the thread that borrowed it (it is confined to that thread:
+     * {@link ErrorCode#WRONG_THREAD} elsewhere). While this thread holds a slice its writes fail
+     * with {@link ErrorCode#SLICES_OPEN}.
+     *
+     * @param offset first byte offset in the region
+     * @param length number of bytes
+     * @return an open slice
+     * @throws IntegrityException   if a block of the range does not match its checksum; nothing stays held
+     * @throws ConcurrencyException ({@link ErrorCode#LOCK_TIMEOUT}) if a writer kept the region longer
+     *                              than the lock timeout
+     */
+    public Slice borrowSlice(long offset, long length) {
+        enter(offset, length);
+        ReaderContext self = readers.get();
+        acquireShared(self);
+        boolean lent = false;
+        try {
+            if (length > 0 && self.engine.verifyBulk()) {
+                int shift = region.blockShift;
+                throwIfCorrupt(self, self.engine.firstMismatch(offset >>> shift, ((offset + length - 1) >>> shift) + 1));
+            }
+            self.openSlices++;
+            lent = true;
+            return new BorrowedSlice(self, data, offset, length);
+        } finally {
+            if (!lent) {
+                lock.releaseShared();
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- integrity
+
+    /**
+     * Checks every block of the region against its checksum while writers go on: each stretch of
+     * blocks is checked against one consistent snapshot of data and checksums, so a write in
+     * progress is never mistaken for corruption, and real corruption is always reported. At
+     * {@link VerificationLevel#OFF} there are no checksums, so this checks nothing.
+     *
+     * @throws IntegrityException naming the first corrupt block
+     */
+    public void verifyIntegrity() {
+        region.checkAccess();
+        throwIfCorruptIn(0, region.blockCount());
+    }
+
+    /**
+     * Checks the blocks that cover {@code [offset, offset + length)}, as {@link #verifyIntegrity()}.
+     *
+     * @param offset first byte offset in the region
+     * @param length number of bytes
+     * @throws IntegrityException naming the first corrupt block of the range
+     */
+    public void verifyRange(long offset, long length) {
+        enter(offset, length);
+        if (length > 0) {
+            int shift = region.blockShift;
+            throwIfCorruptIn(offset >>> shift, ((offset + length - 1) >>> shift) + 1);
+        }
+    }
+
+    /**
+     * Finds the next block, from {@code fromBlock} on, that does not match its checksum, checked
+     * as {@link #verifyIntegrity()} checks.
+     *
+     * @param fromBlock the first block index to check, in {@code [0, blockCount()]}
+     * @return the index of the first corrupt block at or after {@code fromBlock}, or {@code -1} if
+     *         there is none (always {@code -1} at {@link VerificationLevel#OFF})
+     */
+    public long findCorruptBlock(long fromBlock) {
+        region.checkAccess();
+        long blocks = region.blockCount();
+        Checks.range(fromBlock, 0, blocks);
+        ReaderContext self = readers.get();
+        return self.engine.reported(firstCorrupt(self, fromBlock, blocks));
+    }
+
+    private void throwIfCorruptIn(long fromBlock, long toBlock) {
+        ReaderContext self = readers.get();
+        throwIfCorrupt(self, firstCorrupt(self, fromBlock, toBlock));
+    }
+
+    /** The first corrupt block in {@code [from, to)}, each chunk checked against one snapshot. */
+    private long firstCorrupt(ReaderContext self, long from, long to) {
+        if (!region.level.keepsChecksums()) {
+            return -1;
+        }
+        int perChunk = self.engine.blocksPerChunk();
+        for (long b = from; b < to; b += perChunk) {
+            long bad = readConsistent(self, SCAN_BLOCKS, b, null, 0, Math.min(perChunk, to - b), true);
+            if (bad >= 0) {
+                return bad;
+            }
+        }
+        return -1;
+    }
+
+    // ---------------------------------------------------------------- the protocol
+
+    /**
+     * Runs one read-only step ({@code kind}) against a consistent state: optimistically under a
+     * sequence stamp, again if a write ran meanwhile, and under the shared lock after
+     * {@value #OPTIMISTIC_ROUNDS} rounds of racing writes. Its verdict (the first corrupt block
+     * found, or -1) is returned only from a run that saw one state.
+     */
+    private long readConsistent(ReaderContext self, int kind, long offset, Object dst, long dstOffset, long length,
+                                boolean verify) {
+        for (int round = 0; round < OPTIMISTIC_ROUNDS; round++) {
+            long stamp = sequence.stamp();
+            if (SequenceWord.isWriting(stamp)) {
+                Thread.onSpinWait();
+                continue;
+            }
+            long bad = step(self.engine, kind, offset, dst, dstOffset, length, verify);
+            if (sequence.validate(stamp)) {
+                return bad;
+            }
+            self.counters.readRetries++;
+        }
+        acquireShared(self);
+        try {
+            self.counters.lockedReads++;
+            return step(self.engine, kind, offset, dst, dstOffset, length, verify);
+        } finally {
+            lock.releaseShared();
+        }
+    }
+
+    /** One read-only step; for {@link #SCAN_BLOCKS}, {@code offset} and {@code length} count blocks. */
+    private static long step(ChecksumEngine engine, int kind, long offset, Object dst, long dstOffset, long length,
+                             boolean verify) {
+        return switch (kind) {
+            case READ_ARRAY -> engine.readInto(offset, (byte[]) dst, (int) dstOffset, (int) length, verify);
+            case READ_SEGMENT -> engine.readInto(offset, (MemorySegment) dst, dstOffset, length, verify);
+            default -> engine.firstMismatch(offset, offset + length);
+        };
+    }
+
+    /** Takes the writers' lock and opens a write; returns the odd sequence to hand to {@link #unlock}. */
+    private long lockForWrite() {
+        if (!lock.tryAcquireExclusive()) {
+            waitForWriteLock();
+        }
+        return sequence.beginWrite();
+    }
+
+    private void waitForWriteLock() {
+        ReaderContext self = readers.get();
+        if (self.openSlices != 0) {
+            throw new StateException(ErrorCode.SLICES_OPEN, "this thread holds " + self.openSlices
+                    + " borrowed slice(s) of region '" + region.name + "'; close them before writing");
+        }
+        if (!lock.acquireExclusive(timeoutNanos)) {
+            throw timedOut("write");
+        }
+    }
+
+    private void unlock(long odd) {
+        sequence.endWrite(odd);
+        lock.releaseExclusive();
+    }
+
+    private void acquireShared(ReaderContext self) {
+        if (self.openSlices != 0) {
+            lock.addShared();
+        } else if (!lock.acquireShared(timeoutNanos)) {
+            throw timedOut("read");
+        }
+    }
+
+    private ConcurrencyException timedOut(String what) {
+        return new ConcurrencyException(ErrorCode.LOCK_TIMEOUT, "could not " + what + " region '" + region.name
+                + "': its lock was not free within " + lockTimeout());
+    }
+
+    // ---------------------------------------------------------------- guards
+
+    private void enter(long offset, long length) {
+        region.checkAccess();
+        Checks.range(offset, length, region.capacity);
+    }
+
+    /** Counts a completed write; called under the writers' lock. */
+    private void counted(long bytes) {
+        RegionCounters c = region.counters;
+        c.writes++;
+        c.bytesWritten += bytes;
+    }
+
+    private static void throwIfCorrupt(ReaderContext self, long badBlock) {
+        if (badBlock >= 0) {
+            throw self.engine.corrupt(ErrorCode.CHECKSUM_MISMATCH, badBlock);
+        }
+    }
+
+    /**
+     * The region's name, level and counters.
+     *
+     * @return e.g. {@code AtomicMemoryOps[orders, STANDARD, writes=3, ...]}
+     */
+    @Override
+    public String toString() {
+        return "AtomicMemoryOps[" + region.name + ", " + region.level + ", " + region.counters + "]";
+    }
+}
