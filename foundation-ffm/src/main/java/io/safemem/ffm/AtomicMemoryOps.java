@@ -71,6 +71,11 @@ public final class AtomicMemoryOps {
     private static final int READ_ARRAY = 0;
     private static final int READ_SEGMENT = 1;
     private static final int SCAN_BLOCKS = 2;
+    private static final int WRITE_ARRAY = 0;
+    private static final int WRITE_SEGMENT = 1;
+    private static final int COPY_WITHIN = 2;
+    private static final int FILL = 3;
+    private static final int PUT_SCALAR = 4;
 
     private final CheckedRegion region;
     private final MemorySegment data;
@@ -156,13 +161,7 @@ public final class AtomicMemoryOps {
     public void atomicWriteWithChecksum(long offset, byte[] src, int srcOffset, int length) {
         enter(offset, length);
         Checks.array(srcOffset, length, Checks.notNull(src, "src").length);
-        long odd = lockForWrite();
-        try {
-            writer.write(offset, src, srcOffset, length);
-            counted(length);
-        } finally {
-            unlock(odd);
-        }
+        writeLocked(WRITE_ARRAY, offset, src, srcOffset, length, 0);
     }
 
     /**
@@ -181,13 +180,7 @@ public final class AtomicMemoryOps {
     public void atomicWriteWithChecksum(long offset, MemorySegment src, long srcOffset, long length) {
         enter(offset, length);
         Checks.segment(srcOffset, length, Checks.notNull(src, "src").byteSize());
-        long odd = lockForWrite();
-        try {
-            writer.write(offset, src, srcOffset, length);
-            counted(length);
-        } finally {
-            unlock(odd);
-        }
+        writeLocked(WRITE_SEGMENT, offset, src, srcOffset, length, 0);
     }
 
     /**
@@ -205,13 +198,7 @@ public final class AtomicMemoryOps {
     public void atomicCopyWithin(long srcOffset, long dstOffset, long length) {
         enter(dstOffset, length);
         Checks.range(srcOffset, length, region.capacity);
-        long odd = lockForWrite();
-        try {
-            writer.copyWithin(srcOffset, dstOffset, length);
-            counted(length);
-        } finally {
-            unlock(odd);
-        }
+        writeLocked(COPY_WITHIN, dstOffset, null, srcOffset, length, 0);
     }
 
     /**
@@ -226,13 +213,7 @@ public final class AtomicMemoryOps {
      */
     public void atomicFill(long offset, long length, byte value) {
         enter(offset, length);
-        long odd = lockForWrite();
-        try {
-            writer.fill(offset, length, value);
-            counted(length);
-        } finally {
-            unlock(odd);
-        }
+        writeLocked(FILL, offset, null, 0, length, value);
     }
 
     /**
@@ -301,17 +282,10 @@ public final class AtomicMemoryOps {
         putScalar(offset, Double.doubleToRawLongBits(value), Long.BYTES);
     }
 
-    /** Writes the low {@code size} bytes of {@code bits}, little-endian, through the writer's scratch. */
+    /** Writes the low {@code size} bytes of {@code bits}, little-endian. */
     private void putScalar(long offset, long bits, int size) {
         enter(offset, size);
-        long odd = lockForWrite();
-        try {
-            LittleEndian.putLong(writer.scalar, bits);
-            writer.write(offset, writer.scalar, 0, size);
-            counted(size);
-        } finally {
-            unlock(odd);
-        }
+        writeLocked(PUT_SCALAR, offset, null, 0, size, bits);
     }
 
     // ---------------------------------------------------------------- reads
@@ -590,12 +564,34 @@ public final class AtomicMemoryOps {
         };
     }
 
-    /** Takes the writers' lock and opens a write; returns the odd sequence to hand to {@link #unlock}. */
-    private long lockForWrite() {
+    /**
+     * Runs one write step ({@code kind}) as one atomic step: under the writers' lock, with the
+     * sequence odd from before its first store to after its last, counted only if it completes.
+     * Arguments are checked by the caller; {@code value} is a fill's byte or a scalar's bits.
+     */
+    private void writeLocked(int kind, long offset, Object src, long srcOffset, long length, long value) {
         if (!lock.tryAcquireExclusive()) {
             waitForWriteLock();
         }
-        return sequence.beginWrite();
+        long odd = sequence.beginWrite();
+        try {
+            switch (kind) {
+                case WRITE_ARRAY -> writer.write(offset, (byte[]) src, (int) srcOffset, (int) length);
+                case WRITE_SEGMENT -> writer.write(offset, (MemorySegment) src, srcOffset, length);
+                case COPY_WITHIN -> writer.copyWithin(srcOffset, offset, length);
+                case FILL -> writer.fill(offset, length, (byte) value);
+                case PUT_SCALAR -> {
+                    LittleEndian.putLong(writer.scalar, value);
+                    writer.write(offset, writer.scalar, 0, (int) length);
+                }
+            }
+            RegionCounters c = region.counters;
+            c.writes++;
+            c.bytesWritten += length;
+        } finally {
+            sequence.endWrite(odd);
+            lock.releaseExclusive();
+        }
     }
 
     private void waitForWriteLock() {
@@ -607,11 +603,6 @@ public final class AtomicMemoryOps {
         if (!lock.acquireExclusive(timeoutNanos)) {
             throw timedOut("write");
         }
-    }
-
-    private void unlock(long odd) {
-        sequence.endWrite(odd);
-        lock.releaseExclusive();
     }
 
     private void acquireShared(ReaderContext self) {
@@ -632,13 +623,6 @@ public final class AtomicMemoryOps {
     private void enter(long offset, long length) {
         region.checkAccess();
         Checks.range(offset, length, region.capacity);
-    }
-
-    /** Counts a completed write; called under the writers' lock. */
-    private void counted(long bytes) {
-        RegionCounters c = region.counters;
-        c.writes++;
-        c.bytesWritten += bytes;
     }
 
     private static void throwIfCorrupt(ReaderContext self, long badBlock) {
