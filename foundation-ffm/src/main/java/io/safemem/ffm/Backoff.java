@@ -4,7 +4,8 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * How a thread waits for a region's lock word: spin with {@link Thread#onSpinWait()} first (locks
- * are held only for one write), then yield, then park for growing intervals. Stateless: the
+ * are held only for one write), then yield, then park for growing intervals (1 to 100 µs: a
+ * parked reader holds up the writers that let it go first). Stateless: the
  * caller counts rounds, so waiting allocates nothing. Waiting does not end on interrupt; the
  * interrupt status is left for the caller.
  */
@@ -14,7 +15,7 @@ final class Backoff {
     static final int SPIN_ROUNDS = 128;
     private static final int YIELD_ROUNDS = 32;
     private static final long MIN_PARK_NANOS = 1_000;
-    private static final long MAX_PARK_NANOS = 1_000_000;
+    private static final long MAX_PARK_NANOS = 100_000;
 
     private Backoff() {
     }
@@ -26,7 +27,7 @@ final class Backoff {
         } else if (round < SPIN_ROUNDS + YIELD_ROUNDS) {
             Thread.yield();
         } else {
-            int doublings = Math.min(10, round - SPIN_ROUNDS - YIELD_ROUNDS);
+            int doublings = Math.min(7, round - SPIN_ROUNDS - YIELD_ROUNDS);
             LockSupport.parkNanos(Math.min(MAX_PARK_NANOS, MIN_PARK_NANOS << doublings));
         }
     }

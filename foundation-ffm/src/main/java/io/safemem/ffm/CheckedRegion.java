@@ -21,8 +21,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * A fixed-capacity region of off-heap memory carved from a {@link FixedArena}, whose blocks are
  * each covered by a CRC32C: the Java counterpart of the Rust {@code NoStdProvider<N>}.
  *
- * <p>A region is three pieces of one arena allocation: a 64-byte header (the writers' lock word at
- * offset 0 and the readers' sequence word at offset 8, both {@code long}s; the rest reserved), the
+ * <p>A region is three pieces of one arena allocation: a 64-byte header (the lock word at offset 0,
+ * the count of readers waiting for it at 8 and the readers' sequence word at 16, all
+ * {@code long}s; the rest reserved), the
  * checksum table (one little-endian {@code int} per block) and the data, padded to a whole number
  * of blocks. It never grows. Its bytes are read and written through one owner, taken once: a
  * single-threaded {@link SafeMemoryHandler} from {@link #handler()}, or a thread-safe
@@ -57,8 +58,8 @@ public final class CheckedRegion implements MemoryProvider {
     static final int HEADER_BYTES = 64;
     /** Where the header keeps the {@link LockWord}. */
     static final long LOCK_WORD_OFFSET = 0;
-    /** Where the header keeps the {@link SequenceWord}. */
-    static final long SEQUENCE_OFFSET = 8;
+    /** Where the header keeps the {@link SequenceWord}, after the lock's two words. */
+    static final long SEQUENCE_OFFSET = LOCK_WORD_OFFSET + LockWord.BYTES;
     static final ValueLayout.OfInt CHECKSUM = ValueLayout.JAVA_INT.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private static final AtomicLong UNNAMED = new AtomicLong();

@@ -5,18 +5,22 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
 
 /**
- * The lock word of a region, a {@code long} in its off-heap header: the top bit says a writer holds
- * or is waiting for the region; the other 63 bits count the borrowed slices reading it. Because the
- * word lives in the region's memory, not on the heap, the same protocol works for any thread (or
- * process) that maps the region.
+ * The lock of a region: two {@code long}s in its off-heap header. The lock word (at
+ * {@code offset}) has a top bit that says a writer holds or is draining the region, and 63 bits
+ * that count the shares held (borrowed slices, reads that fell back to locking). The waiting word
+ * (at {@code offset + 8}) counts readers that found a writer in the way and wait for a share.
+ * Because both live in the region's memory, not on the heap, the same protocol works for any
+ * thread (or process) that maps the region.
  *
  * <ul>
- *   <li>A writer sets the writer bit (only when it is clear), which stops new borrowers, then waits
- *       for the borrowers already in to leave: writers are preferred, so a stream of borrowers
- *       cannot starve them.</li>
- *   <li>A borrower adds one to the count, only while the writer bit is clear; a thread that
- *       already holds a share may add another whatever the bit says (no writer can be past the
- *       drain while it holds one), so nested borrows never deadlock against a waiting writer.</li>
+ *   <li>A writer sets the writer bit, only when it is clear and no reader is waiting, which stops
+ *       new shares, then waits for the shares already held to be released. So a stream of
+ *       borrowers cannot starve writers (they are shut out as soon as a writer is in), and a
+ *       stream of writers cannot starve readers (a reader that waited goes before the next
+ *       writer): writers and batches of waiting readers take turns.</li>
+ *   <li>A reader adds one share, only while the writer bit is clear; a thread that already holds
+ *       a share may add another whatever the bit says (no writer can be past the drain while it
+ *       holds one), so nested borrows never deadlock against a draining writer.</li>
  * </ul>
  * Every change is a CAS or an atomic add through a {@link VarHandle} on the segment; waiting is
  * {@link Backoff}. Nothing here allocates.
@@ -30,17 +34,25 @@ final class LockWord {
 
     private static final VarHandle WORD = ValueLayout.JAVA_LONG.varHandle();
 
+    /** The header bytes the lock uses from its offset: the lock word and the waiting word. */
+    static final long BYTES = 2 * Long.BYTES;
+
     private final MemorySegment header;
     private final long offset;
+    private final long waitingOffset;
 
     LockWord(MemorySegment header, long offset) {
         this.header = header;
         this.offset = offset;
+        this.waitingOffset = offset + Long.BYTES;
     }
 
-    /** Takes the writer bit at once if nobody holds or borrows the region: the uncontended path. */
+    /**
+     * Takes the writer bit at once if nobody holds, borrows or waits to read the region: the
+     * uncontended path.
+     */
     boolean tryAcquireExclusive() {
-        return WORD.compareAndSet(header, offset, 0L, WRITER);
+        return waiting() == 0 && WORD.compareAndSet(header, offset, 0L, WRITER);
     }
 
     /**
@@ -54,7 +66,7 @@ final class LockWord {
         long deadline = Backoff.deadline(timeoutNanos);
         for (int round = 0; ; round++) {
             long word = word();
-            if (word >= 0 && WORD.compareAndSet(header, offset, word, word | WRITER)) {
+            if (word >= 0 && waiting() == 0 && WORD.compareAndSet(header, offset, word, word | WRITER)) {
                 break;
             }
             if (Backoff.expired(round, deadline)) {
@@ -74,7 +86,7 @@ final class LockWord {
 
     /**
      * Releases the writer bit. A plain release store suffices: while the writer holds the bit with
-     * no borrowers, nobody else changes the word (new borrowers wait for the bit; only a thread
+     * no shares, nobody else changes the lock word (new readers wait for the bit; only a thread
      * already holding a share adds without waiting, and there is none).
      */
     void releaseExclusive() {
@@ -82,25 +94,36 @@ final class LockWord {
     }
 
     /**
-     * Adds a borrower once no writer holds or waits for the region; gives up after
-     * {@code timeoutNanos} ({@link Long#MAX_VALUE}: never).
+     * Adds a share once no writer holds or drains the region, registered as waiting meanwhile so
+     * that the next writer lets it in first; gives up after {@code timeoutNanos}
+     * ({@link Long#MAX_VALUE}: never).
      *
      * @return whether a share is now held
      */
     boolean acquireShared(long timeoutNanos) {
-        long deadline = 0;
-        for (int round = 0; ; round++) {
-            long word = word();
-            if (word >= 0 && WORD.compareAndSet(header, offset, word, word + 1)) {
-                return true;
-            }
-            if (round == Backoff.SPIN_ROUNDS) {
-                deadline = Backoff.deadline(timeoutNanos);
-            } else if (round > Backoff.SPIN_ROUNDS && Backoff.expired(round, deadline)) {
-                return false;
-            }
-            Backoff.pause(round);
+        if (tryAddShare()) {
+            return true;
         }
+        long deadline = Backoff.deadline(timeoutNanos);
+        WORD.getAndAdd(header, waitingOffset, 1L);
+        try {
+            for (int round = 0; ; round++) {
+                if (tryAddShare()) {
+                    return true;
+                }
+                if (Backoff.expired(round, deadline)) {
+                    return false;
+                }
+                Backoff.pause(round);
+            }
+        } finally {
+            WORD.getAndAdd(header, waitingOffset, -1L);
+        }
+    }
+
+    private boolean tryAddShare() {
+        long word = word();
+        return word >= 0 && WORD.compareAndSet(header, offset, word, word + 1);
     }
 
     /** Adds a borrower without waiting; only for a thread that already holds a share. */
@@ -113,8 +136,13 @@ final class LockWord {
         WORD.getAndAdd(header, offset, -1L);
     }
 
-    /** The word as it is now (volatile read). */
+    /** The lock word as it is now (volatile read). */
     long word() {
         return (long) WORD.getVolatile(header, offset);
+    }
+
+    /** The number of readers waiting for a share (volatile read). */
+    long waiting() {
+        return (long) WORD.getVolatile(header, waitingOffset);
     }
 }
