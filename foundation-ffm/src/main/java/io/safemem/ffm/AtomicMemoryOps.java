@@ -76,6 +76,8 @@ public final class AtomicMemoryOps {
     private static final int COPY_WITHIN = 2;
     private static final int FILL = 3;
     private static final int PUT_SCALAR = 4;
+    /** What {@link #readConsistent} returns when it had to lock and the lock was not free in time. */
+    private static final long TIMED_OUT = Long.MIN_VALUE;
 
     private final CheckedRegion region;
     private final MemorySegment data;
@@ -84,7 +86,7 @@ public final class AtomicMemoryOps {
     private final SequenceWord sequence;
     private final long timeoutNanos;
     private final AtomicInteger readerThreads = new AtomicInteger();
-    private final ThreadLocal<ReaderContext> readers = ThreadLocal.withInitial(this::newReader);
+    private final ThreadLocal<ReaderContext> readers = new ThreadLocal<>();
 
     AtomicMemoryOps(CheckedRegion region, ChecksumEngine writer, long timeoutNanos) {
         this.region = region;
@@ -104,8 +106,14 @@ public final class AtomicMemoryOps {
         return timeout.compareTo(WAIT_FOREVER) >= 0 ? Long.MAX_VALUE : timeout.toNanos();
     }
 
-    private ReaderContext newReader() {
-        return new ReaderContext(region, lock, readerThreads.incrementAndGet());
+    /** This thread's reader context, set up on its first read (only reading threads take a sampling stream). */
+    private ReaderContext reader() {
+        ReaderContext self = readers.get();
+        if (self == null) {
+            self = new ReaderContext(region, lock, readerThreads.incrementAndGet());
+            readers.set(self);
+        }
+        return self;
     }
 
     /**
@@ -192,6 +200,9 @@ public final class AtomicMemoryOps {
      * @param dstOffset first byte offset of the destination range
      * @param length    number of bytes
      * @throws IntegrityException   if the source, or a verified destination edge, is corrupt; nothing is moved
+     *                              (unless corruption strikes the source while a copy of more than 16 KiB
+     *                              is under way: the copy then stops at that 16 KiB chunk, the chunks
+     *                              moved before it consistent with their checksums)
      * @throws StateException       ({@link ErrorCode#SLICES_OPEN}) if this thread holds a borrowed slice
      * @throws ConcurrencyException ({@link ErrorCode#LOCK_TIMEOUT}) if the lock was not free in time
      */
@@ -321,9 +332,7 @@ public final class AtomicMemoryOps {
     public void read(long offset, byte[] dst, int dstOffset, int length) {
         enter(offset, length);
         Checks.array(dstOffset, length, Checks.notNull(dst, "dst").length);
-        ReaderContext self = readers.get();
-        boolean verify = length > 0 && self.engine.verifyBulk();
-        throwIfCorrupt(self, readConsistent(self, READ_ARRAY, offset, dst, dstOffset, length, verify));
+        readBulk(READ_ARRAY, offset, dst, dstOffset, length);
     }
 
     /**
@@ -344,9 +353,21 @@ public final class AtomicMemoryOps {
         if (dst.isReadOnly()) {
             throw new ValidationException(ErrorCode.READ_ONLY_DESTINATION, "cannot read into a read-only segment");
         }
-        ReaderContext self = readers.get();
+        readBulk(READ_SEGMENT, offset, dst, dstOffset, length);
+    }
+
+    /**
+     * A bulk read: one sampling decision, then a consistent copy. A read that times out takes its
+     * decision back, so a refused read changes nothing, not even the sampling sequence.
+     */
+    private void readBulk(int kind, long offset, Object dst, long dstOffset, long length) {
+        ReaderContext self = reader();
         boolean verify = length > 0 && self.engine.verifyBulk();
-        throwIfCorrupt(self, readConsistent(self, READ_SEGMENT, offset, dst, dstOffset, length, verify));
+        long bad = readConsistent(self, kind, offset, dst, dstOffset, length, verify);
+        if (bad == TIMED_OUT) {
+            self.engine.retractBulkDecision(verify);
+        }
+        throwIfCorrupt(self, bad);
     }
 
     /**
@@ -412,7 +433,7 @@ public final class AtomicMemoryOps {
     /** Reads {@code size} bytes at {@code offset} as the low bytes of a little-endian long (the rest is junk). */
     private long getScalar(long offset, int size) {
         enter(offset, size);
-        ReaderContext self = readers.get();
+        ReaderContext self = reader();
         byte[] bytes = self.engine.scalar;
         boolean verify = region.level.verifiesScalarReads();
         throwIfCorrupt(self, readConsistent(self, READ_ARRAY, offset, bytes, 0, size, verify));
@@ -439,8 +460,10 @@ public final class AtomicMemoryOps {
      */
     public Slice borrowSlice(long offset, long length) {
         enter(offset, length);
-        ReaderContext self = readers.get();
-        acquireShared(self);
+        ReaderContext self = reader();
+        if (!acquireShared(self)) {
+            throw timedOut("borrow a slice of");
+        }
         boolean lent = false;
         try {
             if (length > 0 && self.engine.verifyBulk()) {
@@ -499,16 +522,20 @@ public final class AtomicMemoryOps {
         region.checkAccess();
         long blocks = region.blockCount();
         Checks.range(fromBlock, 0, blocks);
-        ReaderContext self = readers.get();
-        return self.engine.reported(firstCorrupt(self, fromBlock, blocks));
+        ReaderContext self = reader();
+        long bad = firstCorrupt(self, fromBlock, blocks);
+        if (bad == TIMED_OUT) {
+            throw timedOut("read");
+        }
+        return self.engine.reported(bad);
     }
 
     private void throwIfCorruptIn(long fromBlock, long toBlock) {
-        ReaderContext self = readers.get();
+        ReaderContext self = reader();
         throwIfCorrupt(self, firstCorrupt(self, fromBlock, toBlock));
     }
 
-    /** The first corrupt block in {@code [from, to)}, each chunk checked against one snapshot. */
+    /** The first corrupt block in {@code [from, to)}, each chunk checked against one snapshot; or -1, or {@link #TIMED_OUT}. */
     private long firstCorrupt(ReaderContext self, long from, long to) {
         if (!region.level.keepsChecksums()) {
             return -1;
@@ -516,7 +543,7 @@ public final class AtomicMemoryOps {
         int perChunk = self.engine.blocksPerChunk();
         for (long b = from; b < to; b += perChunk) {
             long bad = readConsistent(self, SCAN_BLOCKS, b, null, 0, Math.min(perChunk, to - b), true);
-            if (bad >= 0) {
+            if (bad != -1) {
                 return bad;
             }
         }
@@ -529,7 +556,8 @@ public final class AtomicMemoryOps {
      * Runs one read-only step ({@code kind}) against a consistent state: optimistically under a
      * sequence stamp, again if a write ran meanwhile, and under the shared lock after
      * {@value #OPTIMISTIC_ROUNDS} rounds of racing writes. Its verdict (the first corrupt block
-     * found, or -1) is returned only from a run that saw one state.
+     * found, or -1) is returned only from a run that saw one state; {@link #TIMED_OUT} if it had to
+     * lock and the lock was not free in time.
      */
     private long readConsistent(ReaderContext self, int kind, long offset, Object dst, long dstOffset, long length,
                                 boolean verify) {
@@ -545,7 +573,9 @@ public final class AtomicMemoryOps {
             }
             self.counters.readRetries++;
         }
-        acquireShared(self);
+        if (!acquireShared(self)) {
+            return TIMED_OUT;
+        }
         try {
             self.counters.lockedReads++;
             return step(self.engine, kind, offset, dst, dstOffset, length, verify);
@@ -596,7 +626,7 @@ public final class AtomicMemoryOps {
 
     private void waitForWriteLock() {
         ReaderContext self = readers.get();
-        if (self.openSlices != 0) {
+        if (self != null && self.openSlices != 0) {
             throw new StateException(ErrorCode.SLICES_OPEN, "this thread holds " + self.openSlices
                     + " borrowed slice(s) of region '" + region.name + "'; close them before writing");
         }
@@ -605,12 +635,13 @@ public final class AtomicMemoryOps {
         }
     }
 
-    private void acquireShared(ReaderContext self) {
+    /** Takes a share of the lock for this thread; {@code false} if it was not free in time. */
+    private boolean acquireShared(ReaderContext self) {
         if (self.openSlices != 0) {
             lock.addShared();
-        } else if (!lock.acquireShared(timeoutNanos)) {
-            throw timedOut("read");
+            return true;
         }
+        return lock.acquireShared(timeoutNanos);
     }
 
     private ConcurrencyException timedOut(String what) {
@@ -625,9 +656,13 @@ public final class AtomicMemoryOps {
         Checks.range(offset, length, region.capacity);
     }
 
-    private static void throwIfCorrupt(ReaderContext self, long badBlock) {
-        if (badBlock >= 0) {
-            throw self.engine.corrupt(ErrorCode.CHECKSUM_MISMATCH, badBlock);
+    /** Turns a read's verdict into its exception, if any. */
+    private void throwIfCorrupt(ReaderContext self, long verdict) {
+        if (verdict == TIMED_OUT) {
+            throw timedOut("read");
+        }
+        if (verdict >= 0) {
+            throw self.engine.corrupt(ErrorCode.CHECKSUM_MISMATCH, verdict);
         }
     }
 

@@ -115,6 +115,19 @@ final class ChecksumEngine {
         return false;
     }
 
+    /**
+     * Takes back the last {@link #verifyBulk()} decision, for an access that then did not happen:
+     * the sample drawn, and the skip counted if it was one.
+     */
+    void retractBulkDecision(boolean verified) {
+        if (region.level == VerificationLevel.SAMPLING) {
+            gate.retract();
+            if (!verified) {
+                counters.sampledSkips--;
+            }
+        }
+    }
+
     // ---------------------------------------------------------------- reads
 
     /**
@@ -188,6 +201,7 @@ final class ChecksumEngine {
     void write(long off, byte[] src, int srcOff, int len) {
         if (len > 0) {
             commit(off, len, src, srcOff, false, verifyEdges(off, off + len));
+            readBack(off, off + len);
         }
     }
 
@@ -195,8 +209,11 @@ final class ChecksumEngine {
      * Writes {@code len} bytes of a segment at {@code off}. With checksums, the bytes move through
      * staging in chunks whose boundaries are block boundaries of the destination, so only the
      * first and last chunk merge edges. Whether the edges are verified is decided once for the
-     * whole write, and when it takes several chunks both edges are checked before the first
-     * chunk lands (each is checked again, from a fresh read, when merged).
+     * whole write. When it takes several chunks, both edges are checked before the first chunk
+     * lands, and that is the last point at which the write can be refused: the chunks then merge
+     * the edges from the stored checksum and the change (which never absorbs corruption), so
+     * corruption striking an edge during the write cannot leave it half-done, and is reported by
+     * the next check. At {@code FULL} the whole range is read back once, at the end.
      */
     void write(long off, MemorySegment src, long srcOff, long len) {
         if (len == 0) {
@@ -208,14 +225,17 @@ final class ChecksumEngine {
         }
         long end = off + len;
         boolean verifyEdges = verifyEdges(off, end);
-        if (verifyEdges && chunkEnd(off, end) < end) {
+        boolean chunked = chunkEnd(off, end) < end;
+        if (verifyEdges && chunked) {
             checkEdges(off, end);
         }
+        boolean mergeVerified = verifyEdges && !chunked;
         for (long p = off, q; p < end; p = q) {
             q = chunkEnd(p, end);
             MemorySegment.copy(src, JAVA_BYTE, srcOff + (p - off), staging, 0, (int) (q - p));
-            commit(p, q - p, staging, 0, false, verifyEdges);
+            commit(p, q - p, staging, 0, false, mergeVerified);
         }
+        readBack(off, end);
     }
 
     /** Sets {@code len} bytes at {@code off} to {@code value}; full blocks share one checksum. */
@@ -225,6 +245,7 @@ final class ChecksumEngine {
         }
         Arrays.fill(staging, 0, (int) Math.min(staging.length, Math.max(len, blockSize)), value);
         commit(off, len, staging, 0, true, verifyEdges(off, off + len));
+        readBack(off, off + len);
     }
 
     /**
@@ -232,7 +253,10 @@ final class ChecksumEngine {
      * checksums, the whole source (and, when verified, the destination's edges) is checked before
      * any byte moves, and each chunk is moved from a verified copy in staging (the copy's
      * checksums become the destination's). Chunks run backwards when the destination lies above
-     * the source, so overlap is safe.
+     * the source, so overlap is safe. As for segment writes, chunked edges merge unverified after
+     * the up-front check; but each chunk's source copy must still match, because its bytes become
+     * checksums: corruption that strikes the source after the up-front check stops the copy at
+     * that chunk, the chunks moved before it consistent with their checksums.
      */
     void copyWithin(long src, long dst, long len) {
         if (!region.level.keepsChecksums()) {
@@ -244,7 +268,8 @@ final class ChecksumEngine {
         }
         long dstEnd = dst + len;
         boolean verifyEdges = verifyEdges(dst, dstEnd);
-        if (chunkEnd(dst, dstEnd) < dstEnd) {
+        boolean chunked = chunkEnd(dst, dstEnd) < dstEnd;
+        if (chunked) {
             long bad = firstMismatch(src >>> shift, ((src + len - 1) >>> shift) + 1);
             if (bad >= 0) {
                 throw corrupt(ErrorCode.CHECKSUM_MISMATCH, bad);
@@ -253,17 +278,19 @@ final class ChecksumEngine {
                 checkEdges(dst, dstEnd);
             }
         }
+        boolean mergeVerified = verifyEdges && !chunked;
         if (dst <= src) {
             for (long p = dst, q; p < dstEnd; p = q) {
                 q = chunkEnd(p, dstEnd);
-                moveChunk(src + (p - dst), p, (int) (q - p), verifyEdges);
+                moveChunk(src + (p - dst), p, (int) (q - p), mergeVerified);
             }
         } else {
             for (long q = dstEnd, p; q > dst; q = p) {
                 p = Math.max(dst, ((q - 1) >>> stagingShift) << stagingShift);
-                moveChunk(src + (p - dst), p, (int) (q - p), verifyEdges);
+                moveChunk(src + (p - dst), p, (int) (q - p), mergeVerified);
             }
         }
+        readBack(dst, dstEnd);
     }
 
     private void moveChunk(long from, long to, int len, boolean verifyEdges) {
@@ -297,8 +324,8 @@ final class ChecksumEngine {
      * The one write path with checksums. Phase 1 verifies the old contents of the partially
      * covered blocks (when {@code verifyEdges}) and may fail: nothing has changed then. Phase 2
      * cannot fail: it derives the edges' new checksums (before their old bytes are overwritten),
-     * copies the data, and checksums the fully covered blocks from the source. At {@code FULL},
-     * phase 3 reads the written blocks back and checks them.
+     * copies the data, and checksums the fully covered blocks from the source. The caller then
+     * calls {@link #readBack}.
      *
      * @param repeat when {@code true} (a fill), every source byte is {@code src[0]} and
      *               {@code src} holds at least {@code min(len, staging)} and one block of it
@@ -356,8 +383,12 @@ final class ChecksumEngine {
                 }
             }
         }
+    }
+
+    /** At {@code FULL}, reads the blocks of a write to {@code [off, end)} back and checks them. */
+    private void readBack(long off, long end) {
         if (region.level.verifiesAfterWrite()) {
-            long bad = firstMismatch(first, last + 1);
+            long bad = firstMismatch(off >>> shift, ((end - 1) >>> shift) + 1);
             if (bad >= 0) {
                 throw corrupt(ErrorCode.WRITE_VERIFICATION_FAILED, bad);
             }

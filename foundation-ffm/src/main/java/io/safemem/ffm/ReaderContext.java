@@ -42,7 +42,10 @@ final class ReaderContext implements SliceOwner {
     public void sliceClosed() {
         checkThread();
         openSlices--;
-        lock.releaseShared();
+        if (region.header.scope().isAlive()) {
+            lock.releaseShared();
+        } // else the arena was closed, and the lock word went with its memory
+
     }
 
     private void checkThread() {

@@ -186,6 +186,9 @@ public final class SafeMemoryHandler {
      * @param dstOffset first byte offset of the destination range
      * @param length    number of bytes
      * @throws IntegrityException if the source, or a verified destination edge, is corrupt; nothing is moved
+     *                            (unless corruption strikes the source while a copy of more than 16 KiB
+     *                            is under way: the copy then stops at that 16 KiB chunk, the chunks
+     *                            moved before it consistent with their checksums)
      */
     public void copyWithin(long srcOffset, long dstOffset, long length) {
         enterWrite(dstOffset, length);

@@ -32,6 +32,11 @@ final class SamplingGate {
         return (mix(state += GAMMA) >>> 11) < threshold;
     }
 
+    /** Undoes the last {@link #sample()}: the next draw repeats it. */
+    void retract() {
+        state -= GAMMA;
+    }
+
     private static long mix(long z) {
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
         z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
