@@ -44,10 +44,11 @@ public final class CorruptionDemo {
      */
     static void print(DemoRun run, PrintStream out) {
         DemoConfig c = run.config();
+        RegionShape shape = c.shape();
         line(out, "safemem corruption demo: one FixedArena of %.1f MiB holds a %d KiB CheckedRegion per verification",
-                run.arenaBytes() / (double) (1 << 20), c.regionBytes() >> 10);
+                run.arenaBytes() / (double) (1 << 20), shape.regionBytes() >> 10);
         line(out, "level: %d order records of %d bytes, in %d-byte blocks that each carry a CRC32C. The same %d bit",
-                c.records(), OrderRecord.SIZE, c.blockSize(), c.totalFlips());
+                shape.records(), OrderRecord.SIZE, shape.blockSize(), c.totalFlips());
         line(out, "flips (seed %d) hit every region: in data, in checksums, and right before a partial write into the",
                 c.seed());
         line(out, "flipped block, where a write that re-checksummed the block from memory would launder the flip.");
@@ -112,7 +113,7 @@ public final class CorruptionDemo {
         line(out, "  noticed; %d flip(s) hit checksums, which OFF never reads; %d were overwritten by the write after them.",
                 off.undetectedInChecksums(), off.undetectedOverwritten());
         line(out, "* SAMPLING verifies a seeded %.0f%% of reads and partial-write merges. An unverified merge derives the",
-                c.samplingRate() * 100);
+                c.shape().samplingRate() * 100);
         line(out, "  new checksum from the old one and the change, so the flip stays detectable. The price of sampling:");
         line(out, "  %d record read(s) skipped verification and returned corrupt bytes (STANDARD: %d, FULL: %d).",
                 sampling.corruptReadsServed(), standard.corruptReadsServed(),
@@ -120,7 +121,7 @@ public final class CorruptionDemo {
         line(out, "* ns/write: mean of %d timed writes of one %d-byte record (encode, handler.write, model copy) per",
                 run.levels().get(0).timedWrites(), OrderRecord.SIZE);
         line(out, "  level after %d warm-up writes per level, passes taking the levels in turn; System.nanoTime,",
-                (long) c.warmupPasses() * c.records());
+                (long) c.warmupPasses() * c.shape().records());
         line(out, "  indicative only, not a benchmark.");
         line(out, "  Heap allocated per timed write (the demo's own loop reuses one array and allocates nothing):");
         line(out, "  %s.", heapSummary(run));

@@ -23,7 +23,7 @@ class CorruptionDemoTest {
 
     /** 64 KiB regions: 256 blocks of 256 bytes, 21 flips. */
     private static DemoConfig small(long seed, int blockSize, double samplingRate) {
-        return new DemoConfig(64 << 10, blockSize, samplingRate, seed, 1, 1, 6, 6, 9);
+        return new DemoConfig(new RegionShape(64 << 10, blockSize, samplingRate), seed, 1, 1, 6, 6, 9);
     }
 
     @ParameterizedTest(name = "seed {0}, block size {1}, sampling rate {2}")
@@ -45,7 +45,7 @@ class CorruptionDemoTest {
                     () -> assertEquals(config.totalFlips(), r.flipsInjected(), at + "flips injected"),
                     () -> assertEquals(0, r.falseAlarms(), at + "false alarms"),
                     () -> assertTrue(r.sweepConsistent(), at + "sweep consistent"),
-                    () -> assertEquals(config.records(), r.timedWrites(), at + "timed writes"));
+                    () -> assertEquals(config.shape().records(), r.timedWrites(), at + "timed writes"));
             if (r.checked()) {
                 assertAll(at + r,
                         () -> assertEquals(0, r.laundered(), at + "laundered"),
