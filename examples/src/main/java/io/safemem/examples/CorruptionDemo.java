@@ -16,8 +16,6 @@ import java.util.Locale;
  */
 public final class CorruptionDemo {
 
-    private static final String ROW = "%-9s %6s %12s %10s %9s %10s %13s %9s";
-
     private CorruptionDemo() {
     }
 
@@ -69,32 +67,37 @@ public final class CorruptionDemo {
     }
 
     private static void printLevels(DemoRun run, PrintStream out) {
-        line(out, ROW, "level", "flips", "detected", "on access", "by sweep", "laundered", "false alarms", "ns/write");
-        line(out, ROW, "-".repeat(9), "-".repeat(6), "-".repeat(12), "-".repeat(10), "-".repeat(9), "-".repeat(10),
-                "-".repeat(13), "-".repeat(9));
+        TextTable table = new TextTable(out, " ", 9, 6, 12, 10, 9, 10, 13, 9);
+        table.header("level", "flips", "detected", "on access", "by sweep", "laundered", "false alarms", "ns/write");
         for (LevelReport r : run.levels()) {
             String detected = r.detected() + " (" + percent(r.detected(), r.flipsInjected()) + "%)";
             String laundered = r.checked() ? Integer.toString(r.laundered()) : "n/a";
             String nanos = String.format(Locale.ROOT, "%.1f", r.nsPerWrite());
-            line(out, ROW, r.level(), r.flipsInjected(), detected, r.detectedOnAccess(), r.detectedBySweep(), laundered,
+            table.row(r.level(), r.flipsInjected(), detected, r.detectedOnAccess(), r.detectedBySweep(), laundered,
                     r.falseAlarms(), nanos);
         }
     }
 
     private static void printKinds(DemoRun run, PrintStream out) {
         line(out, "Detected per place of the flip (detected/injected):");
-        StringBuilder head = new StringBuilder(String.format(Locale.ROOT, "%-9s", "level"));
-        for (FaultKind kind : FaultKind.values()) {
-            head.append("  ").append(kind.label());
+        FaultKind[] kinds = FaultKind.values();
+        int[] widths = new int[kinds.length + 1];
+        Object[] titles = new Object[kinds.length + 1];
+        widths[0] = 9;
+        titles[0] = "level";
+        for (FaultKind kind : kinds) {
+            widths[kind.ordinal() + 1] = kind.label().length();
+            titles[kind.ordinal() + 1] = kind.label();
         }
-        out.println(head);
+        TextTable table = new TextTable(out, "  ", widths);
+        table.row(titles);
         for (LevelReport r : run.levels()) {
-            StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "%-9s", r.level()));
-            for (FaultKind kind : FaultKind.values()) {
-                String cell = r.detectedByKind().get(kind) + "/" + r.injectedByKind().get(kind);
-                row.append("  ").append(" ".repeat(Math.max(0, kind.label().length() - cell.length()))).append(cell);
+            Object[] cells = new Object[kinds.length + 1];
+            cells[0] = r.level();
+            for (FaultKind kind : kinds) {
+                cells[kind.ordinal() + 1] = r.detectedByKind().get(kind) + "/" + r.injectedByKind().get(kind);
             }
-            out.println(row);
+            table.row(cells);
         }
     }
 
@@ -143,12 +146,25 @@ public final class CorruptionDemo {
         return s.toString();
     }
 
-    /** Prints one line, formatted with {@link Locale#ROOT}. */
-    private static void line(PrintStream out, String format, Object... args) {
+    /**
+     * Prints one line, formatted with {@link Locale#ROOT}.
+     *
+     * @param out    where to print
+     * @param format a {@link java.util.Formatter} format
+     * @param args   its arguments
+     */
+    static void line(PrintStream out, String format, Object... args) {
         out.println(String.format(Locale.ROOT, format, args));
     }
 
-    private static long percent(int part, int whole) {
+    /**
+     * A share in whole percent.
+     *
+     * @param part  the part
+     * @param whole the whole
+     * @return {@code part} in percent of {@code whole}, rounded; 100 if {@code whole} is 0
+     */
+    static long percent(long part, long whole) {
         return whole == 0 ? 100 : Math.round(100.0 * part / whole);
     }
 }
