@@ -20,15 +20,18 @@ public final class CorruptionDemo {
     }
 
     /**
-     * Runs the demo with its standard configuration, prints the results and exits with status 1
-     * if any expectation was broken.
+     * Runs the demo with its standard configuration, then its concurrent section, prints the
+     * results and exits with status 1 if any expectation was broken.
      *
      * @param args ignored
      */
     public static void main(String[] args) {
         DemoRun run = DemoRun.execute(DemoConfig.standard());
         print(run, System.out);
-        if (!run.problems().isEmpty()) {
+        System.out.println();
+        ConcurrentRun concurrent = ConcurrentRun.execute(ConcurrentConfig.standard());
+        ConcurrentSection.print(concurrent, System.out);
+        if (!run.problems().isEmpty() || !concurrent.problems().isEmpty()) {
             System.out.flush();
             System.exit(1);
         }
