@@ -47,7 +47,7 @@ final class ConcurrentLevelRun {
         this.memory = region.intoAtomicOps(config.timeLimit());
         this.versions = new int[config.shape().records()];
         this.ledger = new BlockLedger(config.shape().blocks());
-        this.progress = new Progress(config.writers());
+        this.progress = new Progress(config.writers(), config.readers());
     }
 
     /**

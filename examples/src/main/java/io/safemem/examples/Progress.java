@@ -5,9 +5,10 @@ import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * What the threads of one concurrent run tell each other: how many writes each writer has done
- * and which record it is writing now (for the flipper), when the flips and the writers are done,
- * and when to stop early (time limit or a thread's failure). Each writer's slots sit on a cache
+ * What the threads of one concurrent run tell each other: when every reader is ready (the
+ * writers wait for that), how many writes each writer has done and which record it is writing
+ * now (for the flipper), when the flips and the writers are done, and when to stop early (time
+ * limit or a thread's failure). Each writer's slots sit on a cache
  * line of their own, so writers do not slow each other down through them.
  */
 final class Progress {
@@ -18,6 +19,8 @@ final class Progress {
     private static final int ANNOUNCED = 1;
 
     private final int writers;
+    private final int readers;
+    private final AtomicInteger readersReady = new AtomicInteger();
     private final AtomicLongArray slots;
     private final AtomicInteger writersRunning;
     private final AtomicReference<String> failure = new AtomicReference<>();
@@ -25,14 +28,28 @@ final class Progress {
     private volatile boolean stopped;
 
     /**
-     * Creates the progress of a run with {@code writers} writers, none of which has written yet.
+     * Creates the progress of a run whose threads have not started yet.
      *
      * @param writers the number of writer threads
+     * @param readers the number of reader threads
      */
-    Progress(int writers) {
+    Progress(int writers, int readers) {
         this.writers = writers;
+        this.readers = readers;
         this.slots = new AtomicLongArray((writers + 1) * PAD);
         this.writersRunning = new AtomicInteger(writers);
+    }
+
+    /** Says one reader has read once and goes on reading. */
+    void readerReady() {
+        readersReady.incrementAndGet();
+    }
+
+    /** Waits, yielding the processor, until every reader is ready or the run is stopped. */
+    void awaitReaders() {
+        while (readersReady.get() < readers && !stopped) {
+            Thread.yield();
+        }
     }
 
     /**

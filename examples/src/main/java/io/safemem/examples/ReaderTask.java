@@ -64,6 +64,8 @@ final class ReaderTask implements Runnable {
 
     @Override
     public void run() {
+        memory.read(0, got); // sets up this thread's reader context before the writers start
+        progress.readerReady();
         while (!progress.stopped() && !progress.writersFinished()) {
             int id = random.nextInt(records);
             int block = id / recordsPerBlock;

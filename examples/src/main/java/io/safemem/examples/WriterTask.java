@@ -13,9 +13,9 @@ import java.util.SplittableRandom;
  * It keeps the model of what it wrote: the version each of its records holds in the region. It
  * announces each record before writing it, so the flipper can aim at blocks being rewritten.
  *
- * <p>It writes its share of writes and goes on until the flipper is done, so every flip lands
- * while records are being rewritten. It leaves quarantined blocks alone. Its loop allocates
- * nothing unless a write is refused.
+ * <p>It starts once every reader is reading, writes its share of writes and goes on until the
+ * flipper is done, so every flip lands while records are being rewritten. It leaves quarantined
+ * blocks alone. Its loop allocates nothing unless a write is refused.
  */
 final class WriterTask implements Runnable {
 
@@ -61,6 +61,7 @@ final class WriterTask implements Runnable {
     @Override
     public void run() {
         try {
+            progress.awaitReaders();
             while (!progress.stopped() && (writes < share || !progress.flipsAreDone())) {
                 int id = index + writers * random.nextInt(owned);
                 if (ledger.quarantined(id / recordsPerBlock)) {
