@@ -16,21 +16,22 @@ import java.util.Locale;
  */
 public final class CorruptionDemo {
 
-    private static final String ROW = "%-9s %6s %12s %10s %9s %10s %13s %9s";
-
     private CorruptionDemo() {
     }
 
     /**
-     * Runs the demo with its standard configuration, prints the results and exits with status 1
-     * if any expectation was broken.
+     * Runs the demo with its standard configuration, then its concurrent section, prints the
+     * results and exits with status 1 if any expectation was broken.
      *
      * @param args ignored
      */
     public static void main(String[] args) {
         DemoRun run = DemoRun.execute(DemoConfig.standard());
         print(run, System.out);
-        if (!run.problems().isEmpty()) {
+        System.out.println();
+        ConcurrentRun concurrent = ConcurrentRun.execute(ConcurrentConfig.standard());
+        ConcurrentSection.print(concurrent, System.out);
+        if (!run.problems().isEmpty() || !concurrent.problems().isEmpty()) {
             System.out.flush();
             System.exit(1);
         }
@@ -44,10 +45,11 @@ public final class CorruptionDemo {
      */
     static void print(DemoRun run, PrintStream out) {
         DemoConfig c = run.config();
+        RegionShape shape = c.shape();
         line(out, "safemem corruption demo: one FixedArena of %.1f MiB holds a %d KiB CheckedRegion per verification",
-                run.arenaBytes() / (double) (1 << 20), c.regionBytes() >> 10);
+                run.arenaBytes() / (double) (1 << 20), shape.regionBytes() >> 10);
         line(out, "level: %d order records of %d bytes, in %d-byte blocks that each carry a CRC32C. The same %d bit",
-                c.records(), OrderRecord.SIZE, c.blockSize(), c.totalFlips());
+                shape.records(), OrderRecord.SIZE, shape.blockSize(), c.totalFlips());
         line(out, "flips (seed %d) hit every region: in data, in checksums, and right before a partial write into the",
                 c.seed());
         line(out, "flipped block, where a write that re-checksummed the block from memory would launder the flip.");
@@ -68,32 +70,37 @@ public final class CorruptionDemo {
     }
 
     private static void printLevels(DemoRun run, PrintStream out) {
-        line(out, ROW, "level", "flips", "detected", "on access", "by sweep", "laundered", "false alarms", "ns/write");
-        line(out, ROW, "-".repeat(9), "-".repeat(6), "-".repeat(12), "-".repeat(10), "-".repeat(9), "-".repeat(10),
-                "-".repeat(13), "-".repeat(9));
+        TextTable table = new TextTable(out, " ", 9, 6, 12, 10, 9, 10, 13, 9);
+        table.header("level", "flips", "detected", "on access", "by sweep", "laundered", "false alarms", "ns/write");
         for (LevelReport r : run.levels()) {
             String detected = r.detected() + " (" + percent(r.detected(), r.flipsInjected()) + "%)";
             String laundered = r.checked() ? Integer.toString(r.laundered()) : "n/a";
             String nanos = String.format(Locale.ROOT, "%.1f", r.nsPerWrite());
-            line(out, ROW, r.level(), r.flipsInjected(), detected, r.detectedOnAccess(), r.detectedBySweep(), laundered,
+            table.row(r.level(), r.flipsInjected(), detected, r.detectedOnAccess(), r.detectedBySweep(), laundered,
                     r.falseAlarms(), nanos);
         }
     }
 
     private static void printKinds(DemoRun run, PrintStream out) {
         line(out, "Detected per place of the flip (detected/injected):");
-        StringBuilder head = new StringBuilder(String.format(Locale.ROOT, "%-9s", "level"));
-        for (FaultKind kind : FaultKind.values()) {
-            head.append("  ").append(kind.label());
+        FaultKind[] kinds = FaultKind.values();
+        int[] widths = new int[kinds.length + 1];
+        Object[] titles = new Object[kinds.length + 1];
+        widths[0] = 9;
+        titles[0] = "level";
+        for (FaultKind kind : kinds) {
+            widths[kind.ordinal() + 1] = kind.label().length();
+            titles[kind.ordinal() + 1] = kind.label();
         }
-        out.println(head);
+        TextTable table = new TextTable(out, "  ", widths);
+        table.row(titles);
         for (LevelReport r : run.levels()) {
-            StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "%-9s", r.level()));
-            for (FaultKind kind : FaultKind.values()) {
-                String cell = r.detectedByKind().get(kind) + "/" + r.injectedByKind().get(kind);
-                row.append("  ").append(" ".repeat(Math.max(0, kind.label().length() - cell.length()))).append(cell);
+            Object[] cells = new Object[kinds.length + 1];
+            cells[0] = r.level();
+            for (FaultKind kind : kinds) {
+                cells[kind.ordinal() + 1] = r.detectedByKind().get(kind) + "/" + r.injectedByKind().get(kind);
             }
-            out.println(row);
+            table.row(cells);
         }
     }
 
@@ -112,7 +119,7 @@ public final class CorruptionDemo {
         line(out, "  noticed; %d flip(s) hit checksums, which OFF never reads; %d were overwritten by the write after them.",
                 off.undetectedInChecksums(), off.undetectedOverwritten());
         line(out, "* SAMPLING verifies a seeded %.0f%% of reads and partial-write merges. An unverified merge derives the",
-                c.samplingRate() * 100);
+                c.shape().samplingRate() * 100);
         line(out, "  new checksum from the old one and the change, so the flip stays detectable. The price of sampling:");
         line(out, "  %d record read(s) skipped verification and returned corrupt bytes (STANDARD: %d, FULL: %d).",
                 sampling.corruptReadsServed(), standard.corruptReadsServed(),
@@ -120,7 +127,7 @@ public final class CorruptionDemo {
         line(out, "* ns/write: mean of %d timed writes of one %d-byte record (encode, handler.write, model copy) per",
                 run.levels().get(0).timedWrites(), OrderRecord.SIZE);
         line(out, "  level after %d warm-up writes per level, passes taking the levels in turn; System.nanoTime,",
-                (long) c.warmupPasses() * c.records());
+                (long) c.warmupPasses() * c.shape().records());
         line(out, "  indicative only, not a benchmark.");
         line(out, "  Heap allocated per timed write (the demo's own loop reuses one array and allocates nothing):");
         line(out, "  %s.", heapSummary(run));
@@ -142,12 +149,25 @@ public final class CorruptionDemo {
         return s.toString();
     }
 
-    /** Prints one line, formatted with {@link Locale#ROOT}. */
-    private static void line(PrintStream out, String format, Object... args) {
+    /**
+     * Prints one line, formatted with {@link Locale#ROOT}.
+     *
+     * @param out    where to print
+     * @param format a {@link java.util.Formatter} format
+     * @param args   its arguments
+     */
+    static void line(PrintStream out, String format, Object... args) {
         out.println(String.format(Locale.ROOT, format, args));
     }
 
-    private static long percent(int part, int whole) {
+    /**
+     * A share in whole percent.
+     *
+     * @param part  the part
+     * @param whole the whole
+     * @return {@code part} in percent of {@code whole}, rounded; 100 if {@code whole} is 0
+     */
+    static long percent(long part, long whole) {
         return whole == 0 ? 100 : Math.round(100.0 * part / whole);
     }
 }

@@ -32,7 +32,7 @@ record DemoRun(DemoConfig config, long arenaBytes, List<LevelReport> levels) {
      */
     static DemoRun execute(DemoConfig config) {
         VerificationLevel[] all = VerificationLevel.values();
-        long arenaBytes = all.length * LevelRun.footprint(config);
+        long arenaBytes = all.length * config.shape().footprint();
         List<LevelReport> reports = new ArrayList<>(all.length);
         try (FixedArena arena = FixedArena.ofConfined(arenaBytes)) {
             List<LevelRun> runs = new ArrayList<>(all.length);

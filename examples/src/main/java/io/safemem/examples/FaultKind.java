@@ -16,7 +16,11 @@ enum FaultKind {
     /** A bit of the block's stored checksum, right before a record of the block is rewritten. */
     CHECKSUM_BEFORE_WRITE("pre-write: checksum");
 
-    /** The three kinds placed right before a partial write, used in turn. */
+    /**
+     * The three kinds placed right before a partial write, used in turn. The concurrent section
+     * aims them at a write another thread has in progress, so there they land right before,
+     * during or right after it.
+     */
     static final FaultKind[] BEFORE_WRITE = {NEIGHBOUR_BEFORE_WRITE, REWRITTEN_BEFORE_WRITE, CHECKSUM_BEFORE_WRITE};
 
     private final String label;

@@ -12,13 +12,12 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.Arrays;
 import java.util.EnumMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
  * One region at one verification level, taken through the demo's four steps: write records
- * (warm-up passes, then timed passes), flip bits, read every record back, sweep the region.
+ * (warm-up passes, then timed passes), flip bits, read every record back, {@link Sweep sweep} the region.
  * Beside the region it keeps a plain {@code byte[]} model of what was written, and per block the
  * flip it received and whether that flip was reported.
  */
@@ -30,20 +29,20 @@ final class LevelRun {
     private static final int REWRITE_VERSION = 1_000_000;
 
     private final DemoConfig config;
+    private final RegionShape shape;
     private final VerificationLevel level;
     private final CheckedRegion region;
     private final SafeMemoryHandler memory;
     private final byte[] model;
     private final byte[] record = new byte[OrderRecord.SIZE];
-    private final byte[] block;
     /** The flip each block received, {@code null} for none. */
     private final FaultKind[] flipIn;
     private final boolean[] detectedOnAccess;
     private final boolean[] detectedBySweep;
     /** Blocks named by any integrity report: an exception on access, or the sweep. */
     private final boolean[] reported;
-    /** Blocks the sweep passed whose bytes differ from the model. */
-    private final boolean[] corruptUnreported;
+    /** Blocks the sweep passed whose bytes differ from the model; set by the sweep. */
+    private boolean[] corruptUnreported;
     /** The version the next pass writes: 0, 1, 2, ... */
     private int nextVersion;
     private long timedNanos;
@@ -63,35 +62,15 @@ final class LevelRun {
     LevelRun(FixedArena arena, DemoConfig config, VerificationLevel level) {
         this.config = config;
         this.level = level;
-        this.region = CheckedRegion.builder(arena, config.regionBytes())
-                .name("orders-" + level.name().toLowerCase(Locale.ROOT))
-                .blockSize(config.blockSize())
-                .verificationLevel(level)
-                .samplingRate(config.samplingRate())
-                .samplingSeed(config.seed())
-                .build();
+        this.shape = config.shape();
+        this.region = shape.carve(arena, "orders", level, config.seed());
         this.memory = region.handler();
-        this.model = new byte[Math.toIntExact(config.regionBytes())];
-        this.block = new byte[config.blockSize()];
-        int blocks = config.blocks();
+        this.model = new byte[Math.toIntExact(shape.regionBytes())];
+        int blocks = shape.blocks();
         this.flipIn = new FaultKind[blocks];
         this.detectedOnAccess = new boolean[blocks];
         this.detectedBySweep = new boolean[blocks];
         this.reported = new boolean[blocks];
-        this.corruptUnreported = new boolean[blocks];
-    }
-
-    /**
-     * The arena bytes one region of {@code config} needs, alignment padding included.
-     *
-     * @param config the configuration
-     * @return an upper bound of the region's footprint in its arena
-     */
-    static long footprint(DemoConfig config) {
-        long blocks = config.blocks();
-        long header = 64;
-        long alignmentSlack = 2L * 4096; // the region's start and its data are aligned to at most a page
-        return config.regionBytes() + blocks * Integer.BYTES + header + alignmentSlack;
     }
 
     // ---------------------------------------------------------------- step 1: writes
@@ -112,7 +91,7 @@ final class LevelRun {
         long elapsed = System.nanoTime() - start;
         long heapAfter = allocatedBytes();
         timedNanos += elapsed;
-        timedWrites += config.records();
+        timedWrites += shape.records();
         heapBytes = heapBytes < 0 || heapBefore < 0 || heapAfter < 0 ? -1 : heapBytes + heapAfter - heapBefore;
     }
 
@@ -130,7 +109,7 @@ final class LevelRun {
 
     /** One pass over all records; allocates nothing. */
     private void writeAllRecords(int version) {
-        for (int id = 0, records = config.records(); id < records; id++) {
+        for (int id = 0, records = shape.records(); id < records; id++) {
             writeRecord(id, version);
         }
     }
@@ -159,13 +138,13 @@ final class LevelRun {
         int next = 0;
         for (int i = 0; i < config.dataFlipsAtRest(); i++) {
             int b = mark(targets[next++], FaultKind.DATA_AT_REST);
-            faults.flipRandomDataBitIn(blockStart(b), config.blockSize());
+            faults.flipRandomDataBitIn(shape.blockStart(b), shape.blockSize());
         }
         for (int i = 0; i < config.checksumFlipsAtRest(); i++) {
             int b = mark(targets[next++], FaultKind.CHECKSUM_AT_REST);
             faults.flipChecksumBit(b, choices.nextInt(32));
         }
-        int perBlock = config.recordsPerBlock();
+        int perBlock = shape.recordsPerBlock();
         for (int i = 0; i < config.flipsBeforeWrite(); i++) {
             FaultKind kind = FaultKind.BEFORE_WRITE[i % FaultKind.BEFORE_WRITE.length];
             int b = mark(targets[next++], kind);
@@ -198,7 +177,7 @@ final class LevelRun {
 
     /** The first {@code count} entries of a seeded shuffle of all block indices. */
     private int[] distinctBlocks(SplittableRandom choices, int count) {
-        int[] all = new int[config.blocks()];
+        int[] all = new int[shape.blocks()];
         Arrays.setAll(all, i -> i);
         for (int i = 0; i < count; i++) {
             int j = i + choices.nextInt(all.length - i);
@@ -214,7 +193,7 @@ final class LevelRun {
     /** Reads every record as an application would and compares what it got with the model. */
     private void readAllRecords() {
         byte[] got = new byte[OrderRecord.SIZE];
-        for (int id = 0, records = config.records(); id < records; id++) {
+        for (int id = 0, records = shape.records(); id < records; id++) {
             int at = id * OrderRecord.SIZE;
             try {
                 memory.read(at, got);
@@ -229,42 +208,18 @@ final class LevelRun {
 
     // ---------------------------------------------------------------- step 4: sweep
 
-    /**
-     * Sweeps the region: {@code verifyIntegrity} (the first corrupt block), {@code findCorruptBlock}
-     * (all of them), then every block the sweep passed is read and compared with the model: one
-     * that differs passed verification with corrupt data.
-     */
+    /** Sweeps the region (see {@link Sweep}) and takes note of every block it reported. */
     private void sweep() {
-        long firstByVerify = -1;
-        try {
-            memory.verifyIntegrity();
-        } catch (IntegrityException e) {
-            firstByVerify = e.block();
-            alarm(e, false, "verifyIntegrity");
-        }
-        boolean[] bySweep = new boolean[config.blocks()];
-        long firstByFind = memory.findCorruptBlock(0);
-        for (long b = firstByFind; b >= 0; b = memory.findCorruptBlock(b + 1)) {
-            bySweep[(int) b] = true;
-            noteReport((int) b, false);
-        }
-        if (firstByVerify != firstByFind) {
-            sweepConsistent = false;
-        }
-        for (int b = 0; b < bySweep.length; b++) {
-            if (bySweep[b]) {
-                continue;
+        Sweep swept = Sweep.of(new Sweep.Target(memory::verifyIntegrity, memory::findCorruptBlock, memory::read),
+                (b, dst) -> System.arraycopy(model, Math.toIntExact(shape.blockStart(b)), dst, 0, dst.length), shape);
+        for (int b = 0; b < flipIn.length; b++) {
+            if (swept.reported()[b]) {
+                noteReport(b, false);
             }
-            try {
-                memory.read(blockStart(b), block);
-            } catch (IntegrityException e) {
-                sweepConsistent = false; // findCorruptBlock passed it, a read did not
-                alarm(e, false, "reading block " + b);
-                continue;
-            }
-            int at = Math.toIntExact(blockStart(b));
-            corruptUnreported[b] = !Arrays.equals(block, 0, block.length, model, at, at + block.length);
         }
+        corruptUnreported = swept.corruptUnreported();
+        sweepConsistent = swept.consistent();
+        firstAlarm = firstAlarm != null ? firstAlarm : swept.firstAlarm();
     }
 
     // ---------------------------------------------------------------- bookkeeping
@@ -327,10 +282,6 @@ final class LevelRun {
                 falseAlarms, corruptReadsServed, injectedByKind, detectedByKind, timedWrites,
                 timedWrites == 0 ? Double.NaN : (double) timedNanos / timedWrites, heapBytes,
                 sweepConsistent, firstAlarm);
-    }
-
-    private long blockStart(int b) {
-        return (long) b * config.blockSize();
     }
 
     /** Heap bytes this thread has allocated so far, or {@code -1} if the JVM does not say. */

@@ -16,6 +16,8 @@ import java.nio.ByteOrder;
  *     20     4  version    bumped by every rewrite of the record
  *     24    40  payload    filler derived from id and version; the record holds no checksum of its own
  * </pre>
+ * Two versions of a record differ in their version field and in every payload byte (unless the
+ * versions are 256 apart), so a record torn between two writes does not look like either.
  */
 final class OrderRecord {
 
@@ -25,7 +27,8 @@ final class OrderRecord {
     private static final int ID = 0;
     private static final int PRICE = 8;
     private static final int QTY = 16;
-    private static final int VERSION = 20;
+    /** Offset of the version field, a little-endian {@code int}. */
+    static final int VERSION = 20;
     private static final int PAYLOAD = 24;
 
     private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
@@ -51,5 +54,16 @@ final class OrderRecord {
         for (int i = PAYLOAD; i < SIZE; i++) {
             dst[at + i] = (byte) (id * 31 + version * 7 + i);
         }
+    }
+
+    /**
+     * The version a record in {@code src[at, at + SIZE)} says it has.
+     *
+     * @param src source array
+     * @param at  first index of the record
+     * @return its version field
+     */
+    static int version(byte[] src, int at) {
+        return (int) INT.get(src, at + VERSION);
     }
 }
