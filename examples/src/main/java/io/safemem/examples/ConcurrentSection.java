@@ -77,8 +77,8 @@ final class ConcurrentSection {
         line(out, "  byte, checked at every level: it is the seqlock, not the checksum, that keeps reads whole.");
         line(out, "* retries: optimistic reads that started again because a write ran while they copied; locked:");
         line(out, "  reads that gave up retrying and read under the shared lock (MemoryStatistics of each region).");
-        line(out, "  Writers are preferred and write back to back here, so a read that falls back to the lock can");
-        line(out, "  wait long: see the slowest read below (wall clock, so also any time its thread was not running).");
+        line(out, "  A read that falls back goes in before the next writer; the slowest read below is wall clock,");
+        line(out, "  so it includes any time its thread was not running (here 5 busy threads share the machine).");
         line(out, "* ops: writes (each writer at least %,d, on until all flips are in) plus reads, per level:",
                 run.config().writesPerWriter());
         for (ConcurrentReport r : run.levels()) {
