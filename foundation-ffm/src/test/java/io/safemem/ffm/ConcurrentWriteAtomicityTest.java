@@ -18,6 +18,7 @@ import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 
@@ -34,46 +35,49 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * stray native write would not.
  *
  * <p>Each round, the test thread makes one operation of {@value #LEN} bytes at {@value #OFF},
- * whose range crosses the engine's 16 KiB staging boundary, so the engine works in two chunks,
- * {@code [384, 16384)} then {@code [16384, 16485)}; at the same moment a flipper thread, after a
- * random short spin, flips one bit in what the engine checks last: for a write, and for a copy in
- * the {@code _DST_EDGE} flavour, the untouched bytes {@code [16485, 16640)} of the tail edge block;
- * for a copy, the source bytes that feed the last chunk. Whatever the interleaving, the
- * operation must either take effect whole (the flip landed after the engine's last look at those
- * bytes; it stays detectable, and is undone before the next round) or throw
- * {@link ErrorCode#CHECKSUM_MISMATCH} with the region's data and checksums exactly as they were,
- * apart from the flipped bit. At {@code FULL}, {@link ErrorCode#WRITE_VERIFICATION_FAILED} (the
- * read-back found the flip after the data was stored) is documented as "written" and counts as
- * taking effect. The write of the same bytes from a {@code byte[]}, which the engine does in
- * one step, is the control. A copy gets fresh source bytes every round, so that a partial copy
- * is visible.
+ * whose range crosses the engine's 16 KiB staging boundaries, so the engine works in three
+ * chunks, {@code [384, 16384)}, {@code [16384, 32768)}, {@code [32768, 32869)}. Before it starts,
+ * a flipper thread flips one random bit in what the engine checks both first and last, and keeps
+ * toggling it (a flicker) until the operation has returned, then leaves it as it found it: for a
+ * write, and for a copy in the {@code _DST_EDGE} flavour, a byte of {@code [32869, 33024)}, the
+ * untouched part of the destination's tail edge block; for a copy, a source byte of its last
+ * chunk. Each of the engine's checks of that byte sees it right or flipped, at random.
  *
- * <p>The flip's timing is left to the scheduler, so how many rounds land in the window varies
- * from run to run; what is asserted (refused implies unchanged) must hold for every one.
+ * <p>Whatever the interleaving, the operation must either take effect whole, or throw
+ * {@link ErrorCode#CHECKSUM_MISMATCH} with the region's data and checksums exactly as they were
+ * (the flipper restores its bit before they are compared). At {@code FULL},
+ * {@link ErrorCode#WRITE_VERIFICATION_FAILED} (the read-back caught the flicker after the data was
+ * stored) is documented as "written" and counts as taking effect. The write of the same bytes
+ * from a {@code byte[]}, which the engine does in one step, is the control. A copy gets fresh
+ * source bytes every round, so that a partial copy is visible.
+ *
+ * <p>How many rounds see the flicker change between two of the engine's checks depends on the
+ * scheduler, so the counts vary from run to run; what is asserted (refused implies unchanged)
+ * must hold for every interleaving.
  */
 class ConcurrentWriteAtomicityTest {
 
     private static final int BLOCK = 256;
-    private static final int CAPACITY = 64 * 1024;
+    private static final int CAPACITY = 128 * 1024;
     private static final int STAGING = 16 * 1024;
     private static final int OFF = 384;
-    private static final int LEN = STAGING - OFF + 101;
+    /** Three chunks: [384, 16384), [16384, 32768), [32768, 32869). */
+    private static final int LEN = 2 * STAGING - OFF + 101;
     private static final int END = OFF + LEN;
     private static final int TAIL_BLOCK_END = (END / BLOCK + 1) * BLOCK;
-    private static final int COPY_SOURCE = 32 * 1024 + 100;
-    private static final int ROUNDS = 500;
-    private static final int MAX_SPIN = 400;
+    private static final int COPY_SOURCE = 64 * 1024 + 100;
+    private static final int ROUNDS = 300;
     private static final Duration HANG_GUARD = Duration.ofSeconds(60);
 
     /** The operation, and where the flipper aims. */
     private enum Op {
-        /** Segment write, two chunks; flips in the untouched bytes of its tail edge block. */
+        /** Segment write, three chunks; flicker in the untouched bytes of its tail edge block. */
         WRITE_SEGMENT,
-        /** Copy, two chunks; flips in the source bytes of its last chunk. */
+        /** Copy, three chunks; flicker in the source bytes of its last chunk. */
         COPY_WITHIN,
-        /** The same copy; flips in the untouched bytes of its destination's tail edge block. */
+        /** The same copy; flicker in the untouched bytes of its destination's tail edge block. */
         COPY_WITHIN_DST_EDGE,
-        /** The control: the segment write's bytes from a byte[], one chunk; same flips. */
+        /** The control: the segment write's bytes from a byte[], in one step; same flicker. */
         WRITE_ARRAY
     }
 
@@ -96,7 +100,7 @@ class ConcurrentWriteAtomicityTest {
     }
 
     private static void runAt(VerificationLevel level, Op op) throws InterruptedException {
-        try (FixedArena arena = FixedArena.ofShared(1 << 20); Arena scratch = Arena.ofConfined()) {
+        try (FixedArena arena = FixedArena.ofShared(1 << 21); Arena scratch = Arena.ofConfined()) {
             CheckedRegion region = CheckedRegion.builder(arena, CAPACITY).blockSize(BLOCK)
                     .name("mid-write-" + level + "-" + op).verificationLevel(level).build();
             AtomicMemoryOps memory = region.intoAtomicOps();
@@ -107,12 +111,20 @@ class ConcurrentWriteAtomicityTest {
             MemorySegment src = scratch.allocate(LEN);
             byte[] srcArray = new byte[LEN];
             // The bytes the flipper may hit, and the range whose data and checksums a refusal must leave alone.
-            int flipFrom = op == Op.COPY_WITHIN ? COPY_SOURCE + (STAGING - OFF) : END;
+            int flipFrom = op == Op.COPY_WITHIN ? COPY_SOURCE + (2 * STAGING - OFF) : END;
             int flipTo = op == Op.COPY_WITHIN ? COPY_SOURCE + LEN : TAIL_BLOCK_END;
             int watchedEnd = TAIL_BLOCK_END;
 
+            // Each round: armed -> the flipper flips one random bit of [flipFrom, flipTo) and keeps
+            // toggling it (a flicker), saying so (flickering); the test thread starts the operation
+            // only then, and says when it has returned (finished); the flipper leaves the bit as it
+            // found it and reports done. Each check the engine makes of that bit during the
+            // operation sees it right or flipped, at random.
             AtomicInteger armed = new AtomicInteger();
+            AtomicInteger flickering = new AtomicInteger();
+            AtomicInteger finished = new AtomicInteger();
             AtomicInteger done = new AtomicInteger();
+            AtomicLong toggles = new AtomicLong();
             AtomicBoolean stop = new AtomicBoolean();
             AtomicReference<Flip> lastFlip = new AtomicReference<>();
             AtomicReference<Throwable> flipperDied = new AtomicReference<>();
@@ -122,14 +134,26 @@ class ConcurrentWriteAtomicityTest {
                 try {
                     for (int round = 1; round <= ROUNDS && !stop.get(); round++) {
                         awaitAtLeast(armed, round, stop);
-                        for (int i = frnd.nextInt(MAX_SPIN); i > 0; i--) {
-                            Thread.onSpinWait();
+                        Flip flip = faults.flipRandomDataBitIn(flipFrom, flipTo - flipFrom);
+                        lastFlip.set(flip);
+                        flickering.set(round);
+                        boolean flipped = true;
+                        while (finished.get() < round && !stop.get()) {
+                            for (int i = frnd.nextInt(32); i > 0; i--) {
+                                Thread.onSpinWait();
+                            }
+                            faults.undo(flip);
+                            flipped = !flipped;
+                            toggles.incrementAndGet();
                         }
-                        lastFlip.set(faults.flipRandomDataBitIn(flipFrom, flipTo - flipFrom));
+                        if (flipped) {
+                            faults.undo(flip);
+                        }
                         done.set(round);
                     }
                 } catch (Throwable e) {
                     flipperDied.set(e);
+                    flickering.set(Integer.MAX_VALUE);
                     done.set(Integer.MAX_VALUE);
                 }
             }, "flipper");
@@ -143,7 +167,6 @@ class ConcurrentWriteAtomicityTest {
             String firstChanged = null;
             long t0 = System.nanoTime();
             try {
-                FaultInjector undo = FaultInjector.of(region, 0);
                 for (int round = 1; round <= ROUNDS; round++) {
                     rnd.nextBytes(srcArray);
                     MemorySegment.copy(srcArray, 0, src, ValueLayout.JAVA_BYTE, 0, LEN);
@@ -155,6 +178,7 @@ class ConcurrentWriteAtomicityTest {
                     byte[] sumsBefore = slice(FaultTestSupport.checksums(region), 0, (long) watchedEnd / BLOCK * Integer.BYTES);
                     byte[] copySource = op == Op.COPY_WITHIN || op == Op.COPY_WITHIN_DST_EDGE ? slice(FaultTestSupport.data(region), COPY_SOURCE, LEN) : null;
                     armed.set(round);
+                    awaitAtLeast(flickering, round, stop);
                     IntegrityException refusal = null;
                     try {
                         switch (op) {
@@ -165,6 +189,7 @@ class ConcurrentWriteAtomicityTest {
                     } catch (IntegrityException e) {
                         refusal = e;
                     }
+                    finished.set(round);
                     awaitAtLeast(done, round, stop);
                     if (flipperDied.get() != null) {
                         throw new AssertionError("flipper died", flipperDied.get());
@@ -180,9 +205,6 @@ class ConcurrentWriteAtomicityTest {
                         } else {
                             refused++;
                             byte[] dataAfter = slice(FaultTestSupport.data(region), 0, watchedEnd);
-                            if (flip.byteOffset() < watchedEnd) {
-                                dataAfter[(int) flip.byteOffset()] ^= (byte) (1 << flip.bit());
-                            }
                             byte[] sumsAfter = slice(FaultTestSupport.checksums(region), 0, (long) watchedEnd / BLOCK * Integer.BYTES);
                             int firstData = Arrays.mismatch(dataBefore, dataAfter);
                             int firstSum = Arrays.mismatch(sumsBefore, sumsAfter);
@@ -203,8 +225,7 @@ class ConcurrentWriteAtomicityTest {
                             firstChanged = "round " + round + ": unexpected " + refusal;
                         }
                     }
-                    // Put the flipped bit back (it is outside what the operation writes) and start the next round clean.
-                    undo.undo(flip);
+                    // The flipper left its bit as it found it (outside what the operation writes): the region is clean.
                     if (copySource != null) {
                         assertTrue(Arrays.equals(copySource, slice(FaultTestSupport.data(region), COPY_SOURCE, LEN)),
                                 "the copy's source changed");
@@ -217,8 +238,8 @@ class ConcurrentWriteAtomicityTest {
             flipper.join();
             long millis = (System.nanoTime() - t0) / 1_000_000;
             System.out.printf(Locale.ROOT,
-                    "[mid-write-flips] %-8s %-13s %5d ms | rounds=%d: took effect=%d, refused=%d, refused but changed=%d, other=%d%s%n",
-                    level, op, millis, ROUNDS, tookEffect, refused, refusedButChanged, otherFailures,
+                    "[mid-write-flips] %-8s %-20s %5d ms | rounds=%d (%d toggles of the flickering bit): took effect=%d, refused=%d, refused but changed=%d, other=%d%s%n",
+                    level, op, millis, ROUNDS, toggles.get(), tookEffect, refused, refusedButChanged, otherFailures,
                     firstChanged == null ? "" : " | first: " + firstChanged);
             long rbc = refusedButChanged;
             long other = otherFailures;
