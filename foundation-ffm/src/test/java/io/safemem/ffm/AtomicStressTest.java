@@ -1,5 +1,7 @@
 package io.safemem.ffm;
 
+import io.safemem.ConcurrencyException;
+import io.safemem.ErrorCode;
 import io.safemem.IntegrityException;
 import io.safemem.MemoryStatistics;
 import io.safemem.Slice;
@@ -39,7 +41,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code verifyIntegrity()} in a loop until the others are done. The region holds
  * {@value #SLOTS} slots of {@value #RECORD} bytes starting at byte {@value #BASE}; both writers
  * rewrite random slots (so writers collide on slots and on blocks), through
- * {@code atomicWriteWithChecksum} from a {@code byte[]} and from a segment.
+ * {@code atomicWriteWithChecksum} from a {@code byte[]} and from a segment. Each reader makes
+ * {@value #OPS_PER_READER} operations: {@code read(off, byte[])} (35%), {@code read(off, segment)}
+ * (20%), {@code getLong} (25%), {@code borrowSlice} (16%), {@code verifyIntegrity()} or
+ * {@code verifyRange} (4%). Readers and writers pace each other (neither side gets more than
+ * {@value #SLACK} operations ahead), so that they overlap for the whole run instead of the cheap
+ * writes finishing first; how many API calls actually raced a write (the sequence word moved
+ * while they ran) is measured from outside and printed with the library's own counters.
  *
  * <p><b>Records that prove their own wholeness.</b> A write by writer {@code w} (1 or 2; 0 is the
  * single-threaded prefill) with its {@code seq}-th sequence number stores the stamp
@@ -65,8 +73,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * and no integrity failure, the lock word is 0 (no share leaked by slices or locked reads) and
  * the sequence word is even and advanced by exactly two per write.
  *
+ * <p>A second test runs the same with a lock timeout of zero, where writers, locked-fallback reads
+ * and borrows give up with {@code LOCK_TIMEOUT} under contention: refusals are counted, and every
+ * assertion above must hold for the operations that went through, with no trace of the others.
+ *
  * <p>Nothing here is timed: operation counts are fixed and the only time bound is a generous
- * hang guard. Retries and locked reads are printed, not asserted (they depend on scheduling).
+ * hang guard. Retries, locked reads, races and timeouts are printed, not asserted (they depend on
+ * scheduling).
  */
 class AtomicStressTest {
 
@@ -177,9 +190,23 @@ class AtomicStressTest {
         final AtomicLong writeProgress = new AtomicLong();
         final AtomicLong readProgress = new AtomicLong();
 
+        /** Whether LOCK_TIMEOUT is an expected outcome (the region has a lock timeout). */
+        final boolean timeouts;
+
         Run(VerificationLevel level, AtomicMemoryOps memory) {
             this.level = level;
             this.memory = memory;
+            this.timeouts = !memory.lockTimeout().equals(AtomicMemoryOps.WAIT_FOREVER);
+        }
+
+        /** Counts {@code e} as a timeout if it is one and this run expects them; otherwise as a problem. */
+        void refused(Tally t, RuntimeException e, String what) {
+            if (timeouts && e instanceof ConcurrencyException c && c.code() == ErrorCode.LOCK_TIMEOUT) {
+                t.timeouts++;
+            } else {
+                t.otherExceptions++;
+                problem(what + " threw " + e);
+            }
         }
 
         /**
@@ -225,6 +252,8 @@ class AtomicStressTest {
         long backwards;
         long sliceChanged;
         long otherExceptions;
+        /** Operations refused with LOCK_TIMEOUT (only when the run has a lock timeout). */
+        long timeouts;
         /** Reader operations during which the region's sequence word moved: they raced at least one write. */
         long overlapped;
         /** Writers: the last sequence number this writer wrote to each slot (0: none). */
@@ -246,6 +275,7 @@ class AtomicStressTest {
             backwards += t.backwards;
             sliceChanged += t.sliceChanged;
             otherExceptions += t.otherExceptions;
+            timeouts += t.timeouts;
             overlapped += t.overlapped;
         }
     }
@@ -255,15 +285,31 @@ class AtomicStressTest {
     @ParameterizedTest(name = "{0}")
     @EnumSource(VerificationLevel.class)
     void twoWritersTwoReadersAndAVerifierNeverSeeATornOrFalselyCorruptState(VerificationLevel level) {
-        assertTimeoutPreemptively(HANG_GUARD, () -> runAt(level), "hang guard: the run did not finish in " + HANG_GUARD);
+        assertTimeoutPreemptively(HANG_GUARD, () -> runAt(level, AtomicMemoryOps.WAIT_FOREVER),
+                "hang guard: the run did not finish in " + HANG_GUARD);
     }
 
-    private static void runAt(VerificationLevel level) throws InterruptedException {
+    /**
+     * The same run with a lock timeout of zero ("spin briefly, then fail"): writers that find the
+     * lock held by the other writer or by open slices, and locked-fallback reads and borrows that
+     * find a writer in, give up with {@link ErrorCode#LOCK_TIMEOUT}. A writer that gives up after
+     * setting the writer bit must take it back; none of this may leave a trace: every other
+     * assertion holds, counting only the operations that went through, and at the end the lock
+     * word is 0 and the sequence word advanced by two per completed write.
+     */
+    @ParameterizedTest(name = "{0}, lock timeout 0")
+    @EnumSource(value = VerificationLevel.class, names = {"STANDARD"})
+    void withAZeroLockTimeoutRefusedOperationsLeaveNoTrace(VerificationLevel level) {
+        assertTimeoutPreemptively(HANG_GUARD, () -> runAt(level, Duration.ZERO),
+                "hang guard: the run did not finish in " + HANG_GUARD);
+    }
+
+    private static void runAt(VerificationLevel level, Duration lockTimeout) throws InterruptedException {
         try (FixedArena arena = FixedArena.ofShared(1 << 16)) {
             CheckedRegion region = CheckedRegion.builder(arena, CAPACITY).blockSize(BLOCK)
                     .name("stress-" + level).verificationLevel(level)
                     .samplingRate(0.25).samplingSeed(0x57AE55L + level.ordinal()).build();
-            AtomicMemoryOps memory = region.intoAtomicOps();
+            AtomicMemoryOps memory = region.intoAtomicOps(lockTimeout);
             byte[] record = new byte[RECORD];
             for (int slot = 0; slot < SLOTS; slot++) {
                 encode(stamp(0, 0), slot, record, 0);
@@ -317,17 +363,19 @@ class AtomicStressTest {
             }
             MemoryStatistics stats = region.statistics();
             System.out.printf(Locale.ROOT,
-                    "[atomic-stress] %-8s %5d ms | writes=%d (array %d, segment %d) | reads=%d (read[] %d, read(segment) %d, "
+                    "[atomic-stress] %-8s%s %5d ms | writes=%d (array %d, segment %d) | reads=%d (read[] %d, read(segment) %d, "
                             + "getLong %d, slices %d, verifyIntegrity %d; %d record pieces checked; %d API calls raced a write) | verifier passes=%d | "
                             + "readRetries=%d lockedReads=%d | integrityExceptions=%d torn=%d backwards=%d unissued=%d "
-                            + "sliceChanged=%d other=%d%n",
-                    level, millis, writes.writes, writes.arrayWrites, writes.segmentWrites,
+                            + "sliceChanged=%d other=%d%s%n",
+                    level, run.timeouts ? " (lock timeout 0)" : "", millis, writes.writes, writes.arrayWrites, writes.segmentWrites,
                     reads.readArray + reads.readSegment + reads.getLongs + reads.slices + reads.verifies,
                     reads.readArray, reads.readSegment, reads.getLongs, reads.slices, reads.verifies, reads.pieces, reads.overlapped,
                     verifierTally.verifies, stats.readRetries(), stats.lockedReads(),
                     writes.integrityExceptions + reads.integrityExceptions + verifierTally.integrityExceptions,
                     reads.torn, reads.backwards, reads.unissued, reads.sliceChanged,
-                    writes.otherExceptions + reads.otherExceptions + verifierTally.otherExceptions);
+                    writes.otherExceptions + reads.otherExceptions + verifierTally.otherExceptions,
+                    run.timeouts ? " | LOCK_TIMEOUT: writes " + writes.timeouts + ", reads " + reads.timeouts
+                            + ", verifier " + verifierTally.timeouts : "");
 
             String log = " (" + run.problemCount.get() + " problems; first: " + run.problems + ")";
             // Final state, single-threaded: each slot holds the last write of one of the writers.
@@ -344,7 +392,7 @@ class AtomicStressTest {
                             + writerTallies[1].lastWritten[slot] + "/" + writerTallies[2].lastWritten[slot]);
                 }
             }
-            long expectedWrites = SLOTS + (long) WRITERS * WRITES_PER_WRITER;
+            long expectedWrites = SLOTS + writes.writes;
             long lockWord = region.header.get(ValueLayout.JAVA_LONG, CheckedRegion.LOCK_WORD_OFFSET);
             long sequence = region.header.get(ValueLayout.JAVA_LONG, CheckedRegion.SEQUENCE_OFFSET);
             assertAll("AtomicMemoryOps under contention at " + level,
@@ -358,9 +406,10 @@ class AtomicStressTest {
                             "unexpected exceptions" + log),
                     () -> assertEquals(0, run.problemCount.get(), "problems" + log),
                     () -> assertEquals(List.of(), badSlots, "final slot contents"),
-                    () -> assertEquals(WRITERS * (long) WRITES_PER_WRITER, writes.writes, "writes performed"),
+                    () -> assertEquals(WRITERS * (long) WRITES_PER_WRITER, writes.writes + writes.timeouts, "writes performed"),
                     () -> assertEquals((long) READERS * OPS_PER_READER,
-                            reads.readArray + reads.readSegment + reads.getLongs + reads.slices + reads.verifies, "reads performed"),
+                            reads.readArray + reads.readSegment + reads.getLongs + reads.slices + reads.verifies + reads.timeouts,
+                            "reads performed"),
                     () -> assertEquals(expectedWrites, stats.writes(), "statistics().writes()"),
                     () -> assertEquals(0, stats.integrityFailures(), "statistics().integrityFailures()"),
                     () -> assertEquals(0L, lockWord, "lock word after all threads finished (leaked share or writer bit)"),
@@ -414,8 +463,7 @@ class AtomicStressTest {
                     t.integrityExceptions++;
                     run.problem("write of slot " + slot + " refused: " + e.getMessage());
                 } catch (RuntimeException e) {
-                    t.otherExceptions++;
-                    run.problem("write of slot " + slot + " threw " + e);
+                    run.refused(t, e, "write of slot " + slot);
                 }
                 run.writeProgress.incrementAndGet();
             }
@@ -587,8 +635,7 @@ class AtomicStressTest {
                     t.integrityExceptions++;
                     run.problem("false integrity failure: " + e.getMessage());
                 } catch (RuntimeException e) {
-                    t.otherExceptions++;
-                    run.problem("threw " + e);
+                    run.refused(t, e, "read");
                 }
                 run.readProgress.incrementAndGet();
             }
@@ -647,8 +694,7 @@ class AtomicStressTest {
                 t.integrityExceptions++;
                 run.problem("verifyIntegrity: false failure " + e.getMessage());
             } catch (RuntimeException e) {
-                t.otherExceptions++;
-                run.problem("verifyIntegrity threw " + e);
+                run.refused(t, e, "verifyIntegrity");
             }
             t.verifies++;
             Thread.yield();
