@@ -40,9 +40,29 @@ public final class IntegrityException extends SafeMemoryException {
      */
     public IntegrityException(ErrorCode code, String providerName, long block, long blockStart,
                               long blockEnd, int expectedChecksum, int actualChecksum) {
+        this(code, providerName, block, blockStart, blockEnd, expectedChecksum, actualChecksum, null);
+    }
+
+    /**
+     * Creates the exception with a note on what the failed operation had done, appended to the
+     * message (e.g. how far a long copy had got when it met the corruption).
+     *
+     * @param code             {@link ErrorCode#CHECKSUM_MISMATCH} or {@link ErrorCode#WRITE_VERIFICATION_FAILED}
+     * @param providerName     the name of the provider holding the block
+     * @param block            the index of the corrupt block
+     * @param blockStart       the first byte offset of the block in the provider
+     * @param blockEnd         the byte offset just past the block
+     * @param expectedChecksum the CRC32C stored for the block
+     * @param actualChecksum   the CRC32C of the block's bytes as read
+     * @param note             what the operation had done, or {@code null}
+     * @throws IllegalArgumentException if {@code code} is not an integrity code
+     */
+    public IntegrityException(ErrorCode code, String providerName, long block, long blockStart,
+                              long blockEnd, int expectedChecksum, int actualChecksum, String note) {
         super(requireCategory(code, ErrorCategory.INTEGRITY),
-                String.format("provider '%s', block %d, bytes [%d, %d): stored CRC32C 0x%08x, actual 0x%08x",
-                        providerName, block, blockStart, blockEnd, expectedChecksum, actualChecksum));
+                String.format("provider '%s', block %d, bytes [%d, %d): stored CRC32C 0x%08x, actual 0x%08x%s",
+                        providerName, block, blockStart, blockEnd, expectedChecksum, actualChecksum,
+                        note == null ? "" : "; " + note));
         this.providerName = providerName;
         this.block = block;
         this.blockStart = blockStart;

@@ -17,7 +17,9 @@ package io.safemem;
 public interface MemoryStatistics {
 
     /**
-     * Completed write operations (writes, copies, fills, scalar puts).
+     * Completed write operations (writes, copies, fills, scalar puts). A write that fails with an
+     * exception is not counted, including one whose {@code FULL} read-back failed after its bytes
+     * were stored.
      *
      * @return the number of writes
      */

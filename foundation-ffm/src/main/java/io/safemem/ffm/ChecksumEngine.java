@@ -282,21 +282,26 @@ final class ChecksumEngine {
         if (dst <= src) {
             for (long p = dst, q; p < dstEnd; p = q) {
                 q = chunkEnd(p, dstEnd);
-                moveChunk(src + (p - dst), p, (int) (q - p), mergeVerified);
+                moveChunk(src + (p - dst), p, (int) (q - p), mergeVerified, dst, p);
             }
         } else {
             for (long q = dstEnd, p; q > dst; q = p) {
                 p = Math.max(dst, ((q - 1) >>> stagingShift) << stagingShift);
-                moveChunk(src + (p - dst), p, (int) (q - p), mergeVerified);
+                moveChunk(src + (p - dst), p, (int) (q - p), mergeVerified, q, dstEnd);
             }
         }
         readBack(dst, dstEnd);
     }
 
-    private void moveChunk(long from, long to, int len, boolean verifyEdges) {
+    /**
+     * Moves one chunk from a verified copy; {@code [movedFrom, movedTo)} is what earlier chunks
+     * of the same copy have moved already, named in the exception if this chunk's source is corrupt.
+     */
+    private void moveChunk(long from, long to, int len, boolean verifyEdges, long movedFrom, long movedTo) {
         long bad = readInto(from, staging, 0, len, true);
         if (bad >= 0) {
-            throw corrupt(ErrorCode.CHECKSUM_MISMATCH, bad);
+            throw corrupt(ErrorCode.CHECKSUM_MISMATCH, bad, movedFrom == movedTo ? null
+                    : "the copy stopped there, after moving destination bytes [" + movedFrom + ", " + movedTo + ")");
         }
         commit(to, len, staging, 0, false, verifyEdges);
     }
@@ -466,9 +471,13 @@ final class ChecksumEngine {
      * checksums seen by the last failed {@link #matches}.
      */
     IntegrityException corrupt(ErrorCode code, long block) {
+        return corrupt(code, block, null);
+    }
+
+    private IntegrityException corrupt(ErrorCode code, long block, String note) {
         counters.integrityFailures++;
         long start = block << shift;
-        return new IntegrityException(code, region.name, block, start, start + blockSize, lastExpected, lastActual);
+        return new IntegrityException(code, region.name, block, start, start + blockSize, lastExpected, lastActual, note);
     }
 
     /** Counts a corrupt block found by {@link #firstMismatch} and reported, not thrown. */
