@@ -1081,7 +1081,6 @@ class AtomicMemoryOpsTest {
         assertEquals(50, st.writes(), "writes are counted under the lock: none lost");
         assertEquals(2 * (10 * BLOCK + 10 * 4 + 5 * 2 * BLOCK), st.bytesWritten());
         assertTrue(st.verifications() >= 60, "verifications: " + st.verifications());
-        assertTrue(st.readRetries() >= 0 && st.lockedReads() >= 0);
         assertEquals(0, st.integrityFailures(), "a torn optimistic copy is retried, never reported");
         assertClean(a);
     }
