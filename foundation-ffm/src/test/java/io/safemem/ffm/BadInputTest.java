@@ -22,6 +22,7 @@ import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -33,6 +34,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
 import java.lang.reflect.Method;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
@@ -120,11 +122,22 @@ class BadInputTest {
     static final long SLICE_AT = 1000;
     static final long SLICE_LEN = 300;
 
+    /** The name of the region owned by {@link #atomic}. */
+    static final String ATOMIC_NAME = "bad-atomic";
+
+    /** Which public class a test goes through: the handler of {@link #region}, or the atomic ops of {@link #atomicRegion}. */
+    enum Via { HANDLER, ATOMIC }
+
     FixedArena arena;
     CheckedRegion region;
     SafeMemoryHandler memory;
     /** A second region of the same arena, never given a handler. */
     CheckedRegion unowned;
+    /** A region shaped and filled like {@link #region}, owned by {@link #atomic}. */
+    CheckedRegion atomicRegion;
+    AtomicMemoryOps atomic;
+    /** The class the running test goes through: {@link #refused} checks that region. */
+    Via current = Via.HANDLER;
     final Set<ErrorCode> seen = EnumSet.noneOf(ErrorCode.class);
 
     @BeforeEach
@@ -134,6 +147,28 @@ class BadInputTest {
         unowned = CheckedRegion.builder(arena, 1024).name("spare").build();
         memory = region.handler();
         memory.write(0, pattern((int) CAPACITY, 7));
+        atomicRegion = CheckedRegion.builder(arena, CAPACITY).name(ATOMIC_NAME).blockSize(BLOCK).build();
+        atomic = atomicRegion.intoAtomicOps();
+        atomic.atomicWriteWithChecksum(0, pattern((int) CAPACITY, 7));
+    }
+
+    /** Makes {@code via} the class the running test goes through, and returns it. */
+    ModelTarget use(Via via) {
+        current = via;
+        return target(via);
+    }
+
+    ModelTarget target(Via via) {
+        return via == Via.HANDLER ? ModelTarget.of(memory) : ModelTarget.of(atomic);
+    }
+
+    CheckedRegion regionOf(Via via) {
+        return via == Via.HANDLER ? region : atomicRegion;
+    }
+
+    /** The name of the region the running test goes to. */
+    String name() {
+        return regionOf(current).name();
     }
 
     @AfterEach
@@ -215,7 +250,7 @@ class BadInputTest {
     // ================================================================ helpers
 
     /** Everything a refused call must leave as it was. */
-    record State(byte[] data, byte[] checksums, long used, long[] counters, VerificationLevel level) {
+    record State(byte[] data, byte[] checksums, long used, long[] counters, VerificationLevel level, long[] header) {
 
         static State of(FixedArena arena, CheckedRegion region) {
             MemoryStatistics s = region.statistics();
@@ -224,26 +259,31 @@ class BadInputTest {
                     RawRegionAccess.accessor().checksums(region).toArray(ValueLayout.JAVA_BYTE),
                     arena.used(),
                     new long[] {s.writes(), s.bytesWritten(), s.verifications(), s.sampledSkips(),
-                            s.integrityFailures(), s.checksummedBytes()},
-                    region.verificationLevel());
+                            s.integrityFailures(), s.checksummedBytes(), s.readRetries(), s.lockedReads()},
+                    region.verificationLevel(),
+                    new long[] {new LockWord(region.header, CheckedRegion.LOCK_WORD_OFFSET).word(),
+                            new SequenceWord(region.header, CheckedRegion.SEQUENCE_OFFSET).stamp()});
         }
 
         void assertSameAs(State after, String call) {
             assertArrayEquals(data, after.data, call + " changed the region's bytes");
             assertArrayEquals(checksums, after.checksums, call + " changed the region's checksum table");
             assertEquals(used, after.used, call + " changed the arena's used()");
-            assertArrayEquals(counters, after.counters,
-                    call + " changed the counters [writes, bytesWritten, verifications, sampledSkips, integrityFailures, checksummedBytes]");
+            assertArrayEquals(counters, after.counters, call + " changed the counters [writes, bytesWritten, "
+                    + "verifications, sampledSkips, integrityFailures, checksummedBytes, readRetries, lockedReads]");
             assertEquals(level, after.level, call + " changed the verification level");
+            assertArrayEquals(header, after.header, call + " changed the region's [lock word, sequence word]");
         }
     }
 
     /**
      * Runs {@code call}, which must throw {@code code}; checks the exception and that the fixture
-     * (region, its checksums and counters, the arena) is unchanged.
+     * (the region of the class the test goes through, its checksums, counters and lock words, the
+     * arena) is unchanged.
      */
     SafeMemoryException refused(ErrorCode code, String call, Executable body, Object... mentions) {
-        return refusedIn(arena, region, code, call, body, mentions);
+        return refusedIn(arena, regionOf(current), code, current == Via.HANDLER ? call : "atomic ops: " + call, body,
+                mentions);
     }
 
     SafeMemoryException refusedIn(FixedArena a, CheckedRegion r, ErrorCode code, String call, Executable body,
@@ -316,11 +356,13 @@ class BadInputTest {
 
     @FunctionalInterface
     interface RangeCall {
-        Object run(SafeMemoryHandler h, long offset, long length) throws Throwable;
+        Object run(ModelTarget h, long offset, long length) throws Throwable;
     }
 
     /**
-     * A handler entry point addressing {@code [offset, offset + length)} of the region.
+     * An entry point addressing {@code [offset, offset + length)} of the region, named as the
+     * handler's; on atomic ops, {@code write} is {@code atomicWriteWithChecksum}, {@code copyWithin}
+     * {@code atomicCopyWithin} and {@code fill} {@code atomicFill} (see {@link #nameOn}).
      *
      * @param intLength   the length travels as an {@code int}
      * @param arrayLength the length is the length of an array (cannot be negative)
@@ -377,7 +419,7 @@ class BadInputTest {
 
     @FunctionalInterface
     interface ScalarCall {
-        void run(SafeMemoryHandler h, long offset);
+        void run(ModelTarget h, long offset);
     }
 
     record ScalarOp(String name, int size, boolean write, ScalarCall call) {
@@ -389,12 +431,12 @@ class BadInputTest {
 
     static List<ScalarOp> scalarOps() {
         return List.of(
-                new ScalarOp("getByte", 1, false, SafeMemoryHandler::getByte),
-                new ScalarOp("getShort", 2, false, SafeMemoryHandler::getShort),
-                new ScalarOp("getInt", 4, false, SafeMemoryHandler::getInt),
-                new ScalarOp("getLong", 8, false, SafeMemoryHandler::getLong),
-                new ScalarOp("getFloat", 4, false, SafeMemoryHandler::getFloat),
-                new ScalarOp("getDouble", 8, false, SafeMemoryHandler::getDouble),
+                new ScalarOp("getByte", 1, false, ModelTarget::getByte),
+                new ScalarOp("getShort", 2, false, ModelTarget::getShort),
+                new ScalarOp("getInt", 4, false, ModelTarget::getInt),
+                new ScalarOp("getLong", 8, false, ModelTarget::getLong),
+                new ScalarOp("getFloat", 4, false, ModelTarget::getFloat),
+                new ScalarOp("getDouble", 8, false, ModelTarget::getDouble),
                 new ScalarOp("putByte", 1, true, (h, o) -> h.putByte(o, (byte) 0xA5)),
                 new ScalarOp("putShort", 2, true, (h, o) -> h.putShort(o, (short) 0xA5A5)),
                 new ScalarOp("putInt", 4, true, (h, o) -> h.putInt(o, 0xA5A5A5A5)),
@@ -446,28 +488,87 @@ class BadInputTest {
         return sliceOps().stream().filter(SliceOp::scalar);
     }
 
-    /** Every handler entry point, called with valid arguments. */
-    static List<Named<HandlerCall>> everyHandlerCall() {
-        List<Named<HandlerCall>> calls = new ArrayList<>();
+    /** Every entry point of the handler, or of the atomic ops, called with valid arguments. */
+    static List<Named<TargetCall>> everyCall(Via via) {
+        List<Named<TargetCall>> calls = new ArrayList<>();
         for (RangeOp op : rangeOps()) {
-            calls.add(Named.<HandlerCall>of(op.name(), h -> op.call().run(h, 8, 16)));
+            calls.add(Named.<TargetCall>of(nameOn(via, op.name()), h -> op.call().run(h, 8, 16)));
         }
         for (ScalarOp op : scalarOps()) {
-            calls.add(Named.<HandlerCall>of(op.name(), h -> { op.call().run(h, 8); return null; }));
+            calls.add(Named.<TargetCall>of(op.name(), h -> { op.call().run(h, 8); return null; }));
         }
-        calls.add(Named.<HandlerCall>of("verifyIntegrity", h -> { h.verifyIntegrity(); return null; }));
-        calls.add(Named.<HandlerCall>of("findCorruptBlock", h -> h.findCorruptBlock(0)));
-        calls.add(Named.<HandlerCall>of("setVerificationLevel", h -> { h.setVerificationLevel(VerificationLevel.FULL); return null; }));
+        calls.add(Named.<TargetCall>of("verifyIntegrity", h -> { h.verifyIntegrity(); return null; }));
+        calls.add(Named.<TargetCall>of("findCorruptBlock", h -> h.findCorruptBlock(0)));
+        if (via == Via.HANDLER) {
+            calls.add(Named.<TargetCall>of("setVerificationLevel",
+                    h -> { ((ModelTarget.OfHandler) h).setVerificationLevel(VerificationLevel.FULL); return null; }));
+        }
         return calls;
     }
 
     @FunctionalInterface
-    interface HandlerCall {
-        Object run(SafeMemoryHandler h) throws Throwable;
+    interface TargetCall {
+        Object run(ModelTarget h) throws Throwable;
     }
 
-    static Stream<Named<HandlerCall>> handlerCalls() {
-        return everyHandlerCall().stream();
+    static Stream<Named<TargetCall>> handlerCalls() {
+        return everyCall(Via.HANDLER).stream();
+    }
+
+    static Stream<Arguments> callsOnEveryTarget() {
+        return Stream.of(Via.values()).flatMap(via -> everyCall(via).stream().map(call -> Arguments.of(via, call)));
+    }
+
+    /** An entry point's name on the class a test goes through. */
+    static String nameOn(Via via, String name) {
+        if (via == Via.HANDLER) {
+            return name;
+        }
+        return name.replace("write(", "atomicWriteWithChecksum(").replace("copyWithin", "atomicCopyWithin")
+                .replaceAll("^fill$", "atomicFill");
+    }
+
+    /** Each operation with each class it is called through, the operation named as on that class. */
+    static Stream<Arguments> onEveryTarget(Stream<?> ops) {
+        List<?> list = ops.toList();
+        return Stream.of(Via.values()).flatMap(via -> list.stream()
+                .map(op -> Arguments.of(via, Named.of(nameOn(via, op.toString()), op))));
+    }
+
+    static Stream<Arguments> rangeOpsOnEveryTarget() {
+        return onEveryTarget(rangeOps().stream());
+    }
+
+    static Stream<Arguments> negativeLengthOpsOnEveryTarget() {
+        return onEveryTarget(negativeLengthOps());
+    }
+
+    static Stream<Arguments> longLengthOpsOnEveryTarget() {
+        return onEveryTarget(longLengthOps());
+    }
+
+    static Stream<Arguments> writeRangeOpsOnEveryTarget() {
+        return onEveryTarget(writeRangeOps());
+    }
+
+    static Stream<Arguments> scalarOpsOnEveryTarget() {
+        return onEveryTarget(scalarOps().stream());
+    }
+
+    static Stream<Arguments> writeScalarOpsOnEveryTarget() {
+        return onEveryTarget(writeScalarOps());
+    }
+
+    static Stream<Arguments> sliceOpsOnEveryTarget() {
+        return onEveryTarget(sliceOps().stream());
+    }
+
+    static Stream<Arguments> sliceRangeOpsOnEveryTarget() {
+        return onEveryTarget(sliceRangeOps());
+    }
+
+    static Stream<Arguments> sliceScalarOpsOnEveryTarget() {
+        return onEveryTarget(sliceScalarOps());
     }
 
     static Object closeIfSlice(Object o) {
@@ -479,37 +580,42 @@ class BadInputTest {
 
     // ================================================================ NEGATIVE_OFFSET
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("rangeOps")
+    @ParameterizedTest(name = "{0}: {1}")
+    @MethodSource("rangeOpsOnEveryTarget")
     @Covers(ErrorCode.NEGATIVE_OFFSET)
-    void negativeOffsetIsRefused(RangeOp op) {
+    void negativeOffsetIsRefused(Via via, RangeOp op) {
+        ModelTarget memory = use(via);
         refused(ErrorCode.NEGATIVE_OFFSET, op + " at -1", () -> op.call().run(memory, -1, 8), "offset -1");
         refused(ErrorCode.NEGATIVE_OFFSET, op + " at Long.MIN_VALUE", () -> op.call().run(memory, Long.MIN_VALUE, 8),
                 "offset " + Long.MIN_VALUE);
         refused(ErrorCode.NEGATIVE_OFFSET, op + " of 0 bytes at -1", () -> op.call().run(memory, -1, 0), "offset -1");
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("scalarOps")
+    @ParameterizedTest(name = "{0}: {1}")
+    @MethodSource("scalarOpsOnEveryTarget")
     @Covers(ErrorCode.NEGATIVE_OFFSET)
-    void negativeScalarOffsetIsRefused(ScalarOp op) {
+    void negativeScalarOffsetIsRefused(Via via, ScalarOp op) {
+        ModelTarget memory = use(via);
         refused(ErrorCode.NEGATIVE_OFFSET, op + "(-1)", () -> op.call().run(memory, -1), "offset -1");
         refused(ErrorCode.NEGATIVE_OFFSET, op + "(Long.MIN_VALUE)", () -> op.call().run(memory, Long.MIN_VALUE),
                 "offset " + Long.MIN_VALUE);
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("sliceOps")
+    @ParameterizedTest(name = "{0}: {1}")
+    @MethodSource("sliceOpsOnEveryTarget")
     @Covers(ErrorCode.NEGATIVE_OFFSET)
-    void negativeSliceOffsetIsRefused(SliceOp op) {
+    void negativeSliceOffsetIsRefused(Via via, SliceOp op) {
+        ModelTarget memory = use(via);
         Slice slice = memory.borrowSlice(SLICE_AT, SLICE_LEN);
         refused(ErrorCode.NEGATIVE_OFFSET, op + "(-1)", () -> op.call().run(slice, -1, 4), "offset -1");
         assertTrue(slice.isOpen());
     }
 
-    @Test
+    @ParameterizedTest
+    @EnumSource(Via.class)
     @Covers(ErrorCode.NEGATIVE_OFFSET)
-    void negativeBufferOffsetIsRefused() {
+    void negativeBufferOffsetIsRefused(Via via) {
+        ModelTarget memory = use(via);
         byte[] dst = new byte[8];
         refused(ErrorCode.NEGATIVE_OFFSET, "read into byte[] at index -1", () -> memory.read(0, dst, -1, 4), "offset -1");
         refused(ErrorCode.NEGATIVE_OFFSET, "read into segment at -1",
@@ -524,9 +630,11 @@ class BadInputTest {
         assertArrayEquals(new byte[8], dst, "the caller's buffer must be untouched");
     }
 
-    @Test
+    @ParameterizedTest
+    @EnumSource(Via.class)
     @Covers(ErrorCode.NEGATIVE_OFFSET)
-    void negativeBlockIndexIsRefused() {
+    void negativeBlockIndexIsRefused(Via via) {
+        ModelTarget memory = use(via);
         refused(ErrorCode.NEGATIVE_OFFSET, "findCorruptBlock(-1)", () -> memory.findCorruptBlock(-1), "offset -1");
         refused(ErrorCode.NEGATIVE_OFFSET, "findCorruptBlock(Long.MIN_VALUE)",
                 () -> memory.findCorruptBlock(Long.MIN_VALUE), "offset " + Long.MIN_VALUE);
@@ -534,10 +642,11 @@ class BadInputTest {
 
     // ================================================================ NEGATIVE_LENGTH
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("negativeLengthOps")
+    @ParameterizedTest(name = "{0}: {1}")
+    @MethodSource("negativeLengthOpsOnEveryTarget")
     @Covers(ErrorCode.NEGATIVE_LENGTH)
-    void negativeLengthIsRefused(RangeOp op) {
+    void negativeLengthIsRefused(Via via, RangeOp op) {
+        ModelTarget memory = use(via);
         refused(ErrorCode.NEGATIVE_LENGTH, op + " of -1 bytes", () -> op.call().run(memory, 0, -1), "length -1");
         refused(ErrorCode.NEGATIVE_LENGTH, op + " of Integer.MIN_VALUE bytes",
                 () -> op.call().run(memory, 16, Integer.MIN_VALUE), "length " + Integer.MIN_VALUE);
@@ -547,38 +656,42 @@ class BadInputTest {
         }
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("sliceRangeOps")
+    @ParameterizedTest(name = "{0}: {1}")
+    @MethodSource("sliceRangeOpsOnEveryTarget")
     @Covers(ErrorCode.NEGATIVE_LENGTH)
-    void negativeSliceLengthIsRefused(SliceOp op) {
+    void negativeSliceLengthIsRefused(Via via, SliceOp op) {
+        ModelTarget memory = use(via);
         Slice slice = memory.borrowSlice(SLICE_AT, SLICE_LEN);
         refused(ErrorCode.NEGATIVE_LENGTH, op + " of -1 bytes", () -> op.call().run(slice, 0, -1), "length -1");
     }
 
     // ================================================================ RANGE_OVERFLOW
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("rangeOps")
+    @ParameterizedTest(name = "{0}: {1}")
+    @MethodSource("rangeOpsOnEveryTarget")
     @Covers(ErrorCode.RANGE_OVERFLOW)
-    void offsetPlusLengthOverflowIsRefused(RangeOp op) {
+    void offsetPlusLengthOverflowIsRefused(Via via, RangeOp op) {
+        ModelTarget memory = use(via);
         refused(ErrorCode.RANGE_OVERFLOW, op + " at Long.MAX_VALUE", () -> op.call().run(memory, Long.MAX_VALUE, 9),
                 "offset " + Long.MAX_VALUE + " + length 9");
         refused(ErrorCode.RANGE_OVERFLOW, op + " at Long.MAX_VALUE - 8", () -> op.call().run(memory, Long.MAX_VALUE - 8, 9),
                 "offset " + (Long.MAX_VALUE - 8) + " + length 9");
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("longLengthOps")
+    @ParameterizedTest(name = "{0}: {1}")
+    @MethodSource("longLengthOpsOnEveryTarget")
     @Covers(ErrorCode.RANGE_OVERFLOW)
-    void lengthOfLongMaxValueOverflows(RangeOp op) {
+    void lengthOfLongMaxValueOverflows(Via via, RangeOp op) {
+        ModelTarget memory = use(via);
         refused(ErrorCode.RANGE_OVERFLOW, op + " of Long.MAX_VALUE bytes at 1", () -> op.call().run(memory, 1, Long.MAX_VALUE),
                 "offset 1 + length " + Long.MAX_VALUE);
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("scalarOps")
+    @ParameterizedTest(name = "{0}: {1}")
+    @MethodSource("scalarOpsOnEveryTarget")
     @Covers(ErrorCode.RANGE_OVERFLOW)
-    void scalarOffsetOverflowIsRefused(ScalarOp op) {
+    void scalarOffsetOverflowIsRefused(Via via, ScalarOp op) {
+        ModelTarget memory = use(via);
         long at = Long.MAX_VALUE - op.size() + 1; // at + size overflows by one
         refused(ErrorCode.RANGE_OVERFLOW, op + "(" + at + ")", () -> op.call().run(memory, at),
                 "offset " + at + " + length " + op.size());
@@ -586,18 +699,21 @@ class BadInputTest {
                 "offset " + Long.MAX_VALUE);
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("sliceOps")
+    @ParameterizedTest(name = "{0}: {1}")
+    @MethodSource("sliceOpsOnEveryTarget")
     @Covers(ErrorCode.RANGE_OVERFLOW)
-    void sliceOffsetOverflowIsRefused(SliceOp op) {
+    void sliceOffsetOverflowIsRefused(Via via, SliceOp op) {
+        ModelTarget memory = use(via);
         Slice slice = memory.borrowSlice(SLICE_AT, SLICE_LEN);
         refused(ErrorCode.RANGE_OVERFLOW, op + " at Long.MAX_VALUE", () -> op.call().run(slice, Long.MAX_VALUE, 2),
                 "offset " + Long.MAX_VALUE);
     }
 
-    @Test
+    @ParameterizedTest
+    @EnumSource(Via.class)
     @Covers(ErrorCode.RANGE_OVERFLOW)
-    void bufferOffsetOverflowIsRefused() {
+    void bufferOffsetOverflowIsRefused(Via via) {
+        ModelTarget memory = use(via);
         MemorySegment dst = MemorySegment.ofArray(new byte[8]);
         refused(ErrorCode.RANGE_OVERFLOW, "read into segment at Long.MAX_VALUE",
                 () -> memory.read(0, dst, Long.MAX_VALUE, 8), "offset " + Long.MAX_VALUE + " + length 8");
@@ -614,9 +730,11 @@ class BadInputTest {
      * 64-bit (or, for arrays, 32-bit) integer": an array index plus a length beyond
      * {@code Integer.MAX_VALUE} is that overflow.
      */
-    @Test
+    @ParameterizedTest
+    @EnumSource(Via.class)
     @Covers(ErrorCode.RANGE_OVERFLOW)
-    void arrayIndexPlusLengthBeyond32BitsIsRangeOverflow() {
+    void arrayIndexPlusLengthBeyond32BitsIsRangeOverflow(Via via) {
+        ModelTarget memory = use(via);
         byte[] array = new byte[16];
         refused(ErrorCode.RANGE_OVERFLOW, "read into byte[] at index Integer.MAX_VALUE",
                 () -> memory.read(0, array, Integer.MAX_VALUE, 8), "offset " + Integer.MAX_VALUE + " + length 8");
@@ -629,10 +747,11 @@ class BadInputTest {
 
     // ================================================================ OUT_OF_BOUNDS
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("rangeOps")
+    @ParameterizedTest(name = "{0}: {1}")
+    @MethodSource("rangeOpsOnEveryTarget")
     @Covers(ErrorCode.OUT_OF_BOUNDS)
-    void rangePastCapacityIsRefusedAndEndAtCapacityIsAllowed(RangeOp op) throws Throwable {
+    void rangePastCapacityIsRefusedAndEndAtCapacityIsAllowed(Via via, RangeOp op) throws Throwable {
+        ModelTarget memory = use(via);
         for (long n : new long[] {1, 8, BLOCK + 3, CAPACITY}) {
             long at = CAPACITY - n + 1;
             refused(ErrorCode.OUT_OF_BOUNDS, op + " [" + at + ", " + (at + n) + ")", () -> op.call().run(memory, at, n),
@@ -657,10 +776,11 @@ class BadInputTest {
         memory.verifyIntegrity();
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("scalarOps")
+    @ParameterizedTest(name = "{0}: {1}")
+    @MethodSource("scalarOpsOnEveryTarget")
     @Covers(ErrorCode.OUT_OF_BOUNDS)
-    void scalarPastCapacityIsRefusedAndLastSlotIsAllowed(ScalarOp op) {
+    void scalarPastCapacityIsRefusedAndLastSlotIsAllowed(Via via, ScalarOp op) {
+        ModelTarget memory = use(via);
         long last = CAPACITY - op.size();
         refused(ErrorCode.OUT_OF_BOUNDS, op + "(" + (last + 1) + ")", () -> op.call().run(memory, last + 1),
                 "[" + (last + 1) + ", " + (CAPACITY + 1) + ")", "capacity " + CAPACITY);
@@ -671,10 +791,11 @@ class BadInputTest {
         memory.verifyIntegrity();
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("sliceRangeOps")
+    @ParameterizedTest(name = "{0}: {1}")
+    @MethodSource("sliceRangeOpsOnEveryTarget")
     @Covers(ErrorCode.OUT_OF_BOUNDS)
-    void sliceRangePastItsEndIsRefused(SliceOp op) throws Throwable {
+    void sliceRangePastItsEndIsRefused(Via via, SliceOp op) throws Throwable {
+        ModelTarget memory = use(via);
         Slice slice = memory.borrowSlice(SLICE_AT, SLICE_LEN);
         // bounded by the slice, although the region has bytes beyond it
         refused(ErrorCode.OUT_OF_BOUNDS, op + " [" + (SLICE_LEN - 7) + ", " + (SLICE_LEN + 1) + ")",
@@ -687,10 +808,11 @@ class BadInputTest {
         op.call().run(slice, 0, SLICE_LEN);
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("sliceScalarOps")
+    @ParameterizedTest(name = "{0}: {1}")
+    @MethodSource("sliceScalarOpsOnEveryTarget")
     @Covers(ErrorCode.OUT_OF_BOUNDS)
-    void sliceScalarPastItsEndIsRefused(SliceOp op) throws Throwable {
+    void sliceScalarPastItsEndIsRefused(Via via, SliceOp op) throws Throwable {
+        ModelTarget memory = use(via);
         Slice slice = memory.borrowSlice(SLICE_AT, SLICE_LEN);
         long last = SLICE_LEN - op.size();
         refused(ErrorCode.OUT_OF_BOUNDS, op + "(" + (last + 1) + ")", () -> op.call().run(slice, last + 1, 0),
@@ -698,10 +820,12 @@ class BadInputTest {
         op.call().run(slice, last, 0);
     }
 
-    @Test
+    @ParameterizedTest
+    @EnumSource(Via.class)
     @Covers(ErrorCode.OUT_OF_BOUNDS)
-    void blockIndexPastBlockCountIsRefused() {
-        long blocks = region.blockCount();
+    void blockIndexPastBlockCountIsRefused(Via via) {
+        ModelTarget memory = use(via);
+        long blocks = regionOf(via).blockCount();
         assertEquals(16, blocks);
         refused(ErrorCode.OUT_OF_BOUNDS, "findCorruptBlock(blockCount + 1)", () -> memory.findCorruptBlock(blocks + 1),
                 String.valueOf(blocks + 1), "capacity " + blocks);
@@ -712,9 +836,11 @@ class BadInputTest {
 
     // ================================================================ BUFFER_RANGE
 
-    @Test
+    @ParameterizedTest
+    @EnumSource(Via.class)
     @Covers(ErrorCode.BUFFER_RANGE)
-    void rangeBeyondTheCallersArrayIsRefused() {
+    void rangeBeyondTheCallersArrayIsRefused(Via via) {
+        ModelTarget memory = use(via);
         byte[] dst = new byte[8];
         refused(ErrorCode.BUFFER_RANGE, "read 8 bytes into byte[8] at index 1", () -> memory.read(0, dst, 1, 8),
                 "[1, 9)", "buffer size 8");
@@ -732,9 +858,11 @@ class BadInputTest {
                 "[8, 9)", "buffer size 8");
     }
 
-    @Test
+    @ParameterizedTest
+    @EnumSource(Via.class)
     @Covers(ErrorCode.BUFFER_RANGE)
-    void rangeBeyondTheCallersSegmentIsRefused() {
+    void rangeBeyondTheCallersSegmentIsRefused(Via via) {
+        ModelTarget memory = use(via);
         byte[] backing = new byte[8];
         MemorySegment seg = MemorySegment.ofArray(backing);
         refused(ErrorCode.BUFFER_RANGE, "read 8 bytes into segment[8] at 1", () -> memory.read(0, seg, 1, 8),
@@ -750,9 +878,11 @@ class BadInputTest {
         assertArrayEquals(Arrays.copyOf(pattern((int) CAPACITY, 7), 8), backing, "an exact fit is allowed");
     }
 
-    @Test
+    @ParameterizedTest
+    @EnumSource(Via.class)
     @Covers(ErrorCode.BUFFER_RANGE)
-    void sliceCopyBeyondTheCallersBufferIsRefused() {
+    void sliceCopyBeyondTheCallersBufferIsRefused(Via via) {
+        ModelTarget memory = use(via);
         Slice slice = memory.borrowSlice(SLICE_AT, SLICE_LEN);
         byte[] dst = new byte[8];
         refused(ErrorCode.BUFFER_RANGE, "Slice.copyTo byte[8] at index 4, 5 bytes", () -> slice.copyTo(0, dst, 4, 5),
@@ -767,9 +897,11 @@ class BadInputTest {
 
     // ================================================================ READ_ONLY_DESTINATION
 
-    @Test
+    @ParameterizedTest
+    @EnumSource(Via.class)
     @Covers(ErrorCode.READ_ONLY_DESTINATION)
-    void readIntoAReadOnlySegmentIsRefused() {
+    void readIntoAReadOnlySegmentIsRefused(Via via) {
+        ModelTarget memory = use(via);
         byte[] backing = new byte[16];
         MemorySegment readOnly = MemorySegment.ofArray(backing).asReadOnly();
         refused(ErrorCode.READ_ONLY_DESTINATION, "read into a read-only heap segment", () -> memory.read(0, readOnly, 0, 8),
@@ -791,9 +923,11 @@ class BadInputTest {
 
     // ================================================================ NULL_ARGUMENT
 
-    @Test
+    @ParameterizedTest
+    @EnumSource(Via.class)
     @Covers(ErrorCode.NULL_ARGUMENT)
-    void nullArgumentsAreRefused() {
+    void nullArgumentsAreRefused(Via via) {
+        ModelTarget memory = use(via);
         refused(ErrorCode.NULL_ARGUMENT, "read(long, null byte[])", () -> memory.read(0, (byte[]) null), "dst must not be null");
         refused(ErrorCode.NULL_ARGUMENT, "read(long, null byte[], 0, 0)", () -> memory.read(0, (byte[]) null, 0, 0),
                 "dst must not be null");
@@ -804,8 +938,10 @@ class BadInputTest {
                 "src must not be null");
         refused(ErrorCode.NULL_ARGUMENT, "write(long, null segment, 0, 8)", () -> memory.write(0, (MemorySegment) null, 0, 8),
                 "src must not be null");
-        refused(ErrorCode.NULL_ARGUMENT, "setVerificationLevel(null)", () -> memory.setVerificationLevel(null),
-                "level must not be null");
+        if (via == Via.HANDLER) {
+            refused(ErrorCode.NULL_ARGUMENT, "setVerificationLevel(null)", () -> this.memory.setVerificationLevel(null),
+                    "level must not be null");
+        }
         Slice slice = memory.borrowSlice(SLICE_AT, SLICE_LEN);
         refused(ErrorCode.NULL_ARGUMENT, "Slice.copyTo(null byte[])", () -> slice.copyTo(0, (byte[]) null, 0, 0),
                 "dst must not be null");
@@ -829,23 +965,25 @@ class BadInputTest {
 
     // ================================================================ ARENA_CLOSED
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("handlerCalls")
+    @ParameterizedTest(name = "{0}: {1}")
+    @MethodSource("callsOnEveryTarget")
     @Covers(ErrorCode.ARENA_CLOSED)
-    void handlerCallAfterArenaCloseIsRefused(HandlerCall call) {
+    void handlerCallAfterArenaCloseIsRefused(Via via, TargetCall call) {
+        ModelTarget memory = use(via);
         arena.close();
         assertFalse(arena.isOpen());
-        refused(ErrorCode.ARENA_CLOSED, "handler call after close", () -> call.run(memory), "region '" + NAME + "'", "closed");
-        assertEquals(VerificationLevel.STANDARD, region.verificationLevel());
+        refused(ErrorCode.ARENA_CLOSED, "call after close", () -> call.run(memory), "region '" + name() + "'", "closed");
+        assertEquals(VerificationLevel.STANDARD, regionOf(via).verificationLevel());
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("sliceOps")
+    @ParameterizedTest(name = "{0}: {1}")
+    @MethodSource("sliceOpsOnEveryTarget")
     @Covers(ErrorCode.ARENA_CLOSED)
-    void sliceCallAfterArenaCloseIsRefused(SliceOp op) {
+    void sliceCallAfterArenaCloseIsRefused(Via via, SliceOp op) {
+        ModelTarget memory = use(via);
         Slice slice = memory.borrowSlice(SLICE_AT, SLICE_LEN);
         arena.close();
-        refused(ErrorCode.ARENA_CLOSED, op + " after arena close", () -> op.call().run(slice, 0, 8), "region '" + NAME + "'",
+        refused(ErrorCode.ARENA_CLOSED, op + " after arena close", () -> op.call().run(slice, 0, 8), "region '" + name() + "'",
                 "closed");
     }
 
@@ -867,23 +1005,24 @@ class BadInputTest {
 
     // ================================================================ WRONG_THREAD
 
-    /** A confined arena owned by the test thread, with a region, its handler and a spare region. */
-    record Confined(FixedArena arena, CheckedRegion region, SafeMemoryHandler memory, CheckedRegion spare) {
-        static Confined create() {
+    /** A confined arena owned by the test thread, with a region, its handler or atomic ops, and a spare region. */
+    record Confined(FixedArena arena, CheckedRegion region, ModelTarget memory, CheckedRegion spare) {
+        static Confined create(Via via) {
             FixedArena a = FixedArena.ofConfined(64 * 1024);
             CheckedRegion r = CheckedRegion.builder(a, CAPACITY).name("confined").blockSize(BLOCK).build();
             CheckedRegion spare = CheckedRegion.builder(a, 512).name("confined-spare").build();
-            SafeMemoryHandler h = r.handler();
+            ModelTarget h = via == Via.HANDLER ? ModelTarget.of(r.handler()) : ModelTarget.of(r.intoAtomicOps());
             h.write(0, pattern((int) CAPACITY, 11));
             return new Confined(a, r, h, spare);
         }
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("handlerCalls")
+    @ParameterizedTest(name = "{0}: {1}")
+    @MethodSource("callsOnEveryTarget")
     @Covers(ErrorCode.WRONG_THREAD)
-    void handlerCallFromAnotherThreadIsRefused(HandlerCall call) throws Throwable {
-        Confined c = Confined.create();
+    void handlerCallFromAnotherThreadIsRefused(Via via, TargetCall call) throws Throwable {
+        use(via);
+        Confined c = Confined.create(via);
         try {
             String owner = Thread.currentThread().getName();
             refusedOnOtherThread(c.arena(), c.region(), ErrorCode.WRONG_THREAD, "handler call from another thread",
@@ -895,11 +1034,12 @@ class BadInputTest {
         }
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("sliceOps")
+    @ParameterizedTest(name = "{0}: {1}")
+    @MethodSource("sliceOpsOnEveryTarget")
     @Covers(ErrorCode.WRONG_THREAD)
-    void sliceCallFromAnotherThreadIsRefused(SliceOp op) throws Throwable {
-        Confined c = Confined.create();
+    void sliceCallFromAnotherThreadIsRefused(Via via, SliceOp op) throws Throwable {
+        use(via);
+        Confined c = Confined.create(via);
         try {
             Slice slice = c.memory().borrowSlice(SLICE_AT, SLICE_LEN);
             refusedOnOtherThread(c.arena(), c.region(), ErrorCode.WRONG_THREAD, op + " from another thread",
@@ -914,7 +1054,7 @@ class BadInputTest {
     @Test
     @Covers(ErrorCode.WRONG_THREAD)
     void arenaAndRegionCallsFromAnotherThreadAreRefused() throws Throwable {
-        Confined c = Confined.create();
+        Confined c = Confined.create(Via.HANDLER);
         try {
             String owner = Thread.currentThread().getName();
             Slice slice = c.memory().borrowSlice(SLICE_AT, SLICE_LEN);
@@ -942,10 +1082,11 @@ class BadInputTest {
 
     // ================================================================ SLICE_CLOSED
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("sliceOps")
+    @ParameterizedTest(name = "{0}: {1}")
+    @MethodSource("sliceOpsOnEveryTarget")
     @Covers(ErrorCode.SLICE_CLOSED)
-    void sliceCallAfterCloseIsRefused(SliceOp op) {
+    void sliceCallAfterCloseIsRefused(Via via, SliceOp op) {
+        ModelTarget memory = use(via);
         Slice slice = memory.borrowSlice(SLICE_AT, SLICE_LEN);
         slice.close();
         assertFalse(slice.isOpen());
@@ -954,9 +1095,11 @@ class BadInputTest {
         refused(ErrorCode.SLICE_CLOSED, op + " after close, bad offset too", () -> op.call().run(slice, -1, 8), "closed");
     }
 
-    @Test
+    @ParameterizedTest
+    @EnumSource(Via.class)
     @Covers(ErrorCode.SLICE_CLOSED)
-    void asSegmentAfterCloseIsRefusedAndCloseIsIdempotent() {
+    void asSegmentAfterCloseIsRefusedAndCloseIsIdempotent(Via via) {
+        ModelTarget memory = use(via);
         Slice slice = memory.borrowSlice(SLICE_AT, SLICE_LEN);
         slice.close();
         slice.close();
@@ -969,13 +1112,14 @@ class BadInputTest {
 
     // ================================================================ SLICES_OPEN
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("writeRangeOps")
+    @ParameterizedTest(name = "{0}: {1}")
+    @MethodSource("writeRangeOpsOnEveryTarget")
     @Covers(ErrorCode.SLICES_OPEN)
-    void bulkWriteWhileASliceIsOpenIsRefusedAndWorksAfterClose(RangeOp op) throws Throwable {
+    void bulkWriteWhileASliceIsOpenIsRefusedAndWorksAfterClose(Via via, RangeOp op) throws Throwable {
+        ModelTarget memory = use(via);
         Slice slice = memory.borrowSlice(SLICE_AT, SLICE_LEN);
         refused(ErrorCode.SLICES_OPEN, op + " with one slice open", () -> op.call().run(memory, 64, 100),
-                "1 borrowed slice", "region '" + NAME + "'");
+                "1 borrowed slice", "region '" + name() + "'");
         refused(ErrorCode.SLICES_OPEN, op + " of 0 bytes with one slice open", () -> op.call().run(memory, 64, 0),
                 "1 borrowed slice");
         Slice second = memory.borrowSlice(0, 16);
@@ -985,19 +1129,20 @@ class BadInputTest {
         refused(ErrorCode.SLICES_OPEN, op + " with one of two slices closed twice", () -> op.call().run(memory, 64, 100),
                 "1 borrowed slice");
         slice.close();
-        State before = State.of(arena, region);
+        State before = State.of(arena, regionOf(via));
         op.call().run(memory, 64, 100);
-        assertFalse(Arrays.equals(before.data(), State.of(arena, region).data()), op + " wrote nothing after the slices closed");
+        assertFalse(Arrays.equals(before.data(), State.of(arena, regionOf(via)).data()), op + " wrote nothing after the slices closed");
         memory.verifyIntegrity();
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("writeScalarOps")
+    @ParameterizedTest(name = "{0}: {1}")
+    @MethodSource("writeScalarOpsOnEveryTarget")
     @Covers(ErrorCode.SLICES_OPEN)
-    void scalarWriteWhileASliceIsOpenIsRefusedAndWorksAfterClose(ScalarOp op) {
+    void scalarWriteWhileASliceIsOpenIsRefusedAndWorksAfterClose(Via via, ScalarOp op) {
+        ModelTarget memory = use(via);
         Slice slice = memory.borrowSlice(SLICE_AT, SLICE_LEN);
         refused(ErrorCode.SLICES_OPEN, op + " with a slice open", () -> op.call().run(memory, 2000), "1 borrowed slice",
-                "region '" + NAME + "'");
+                "region '" + name() + "'");
         // reads go on while a slice is open
         byte[] dst = new byte[16];
         memory.read(2000, dst);
@@ -1013,13 +1158,294 @@ class BadInputTest {
     @Test
     @Covers(ErrorCode.ALREADY_OWNED)
     void secondHandlerIsRefused() {
-        refused(ErrorCode.ALREADY_OWNED, "CheckedRegion.handler() twice", region::handler, "region '" + NAME + "'");
+        refused(ErrorCode.ALREADY_OWNED, "CheckedRegion.handler() twice", region::handler, "region '" + name() + "'");
         refused(ErrorCode.ALREADY_OWNED, "CheckedRegion.handler() three times", region::handler, "already has a handler");
         memory.putLong(0, 7L);
         assertEquals(7L, memory.getLong(0), "the first handler keeps working");
         SafeMemoryHandler spare = unowned.handler();
         refused(ErrorCode.ALREADY_OWNED, "spare region's handler twice", unowned::handler, "region 'spare'");
         assertSame(unowned, spare.provider());
+    }
+
+    @Test
+    @Covers(ErrorCode.ALREADY_OWNED)
+    void atomicOpsAndAHandlerExcludeEachOther() {
+        current = Via.ATOMIC;
+        refused(ErrorCode.ALREADY_OWNED, "handler() of a region owned by atomic ops", atomicRegion::handler,
+                "region '" + ATOMIC_NAME + "'", "already has an AtomicMemoryOps");
+        refused(ErrorCode.ALREADY_OWNED, "intoAtomicOps() twice", atomicRegion::intoAtomicOps,
+                "region '" + ATOMIC_NAME + "'", "already has an AtomicMemoryOps");
+        refused(ErrorCode.ALREADY_OWNED, "intoAtomicOps(ZERO) twice", () -> atomicRegion.intoAtomicOps(Duration.ZERO),
+                "already has an AtomicMemoryOps");
+        current = Via.HANDLER;
+        refused(ErrorCode.ALREADY_OWNED, "intoAtomicOps() of a region with a handler", region::intoAtomicOps,
+                "region '" + NAME + "'", "already has a handler");
+        refused(ErrorCode.ALREADY_OWNED, "intoAtomicOps(1 ms) of a region with a handler",
+                () -> region.intoAtomicOps(Duration.ofMillis(1)), "already has a handler");
+
+        SafeMemoryHandler spare = unowned.handler();
+        AtomicMemoryOps handedOver = spare.intoAtomicOps();
+        refusedIn(arena, unowned, ErrorCode.ALREADY_OWNED, "handler() after handler.intoAtomicOps()", unowned::handler,
+                "region 'spare'", "already has an AtomicMemoryOps");
+        refusedIn(arena, unowned, ErrorCode.ALREADY_OWNED, "intoAtomicOps() after handler.intoAtomicOps()",
+                unowned::intoAtomicOps, "region 'spare'", "already has an AtomicMemoryOps");
+        // the owners keep working
+        memory.putLong(0, 7L);
+        assertEquals(7L, memory.getLong(0));
+        atomic.putLong(0, 8L);
+        assertEquals(8L, atomic.getLong(0));
+        handedOver.putLong(0, 9L);
+        assertEquals(9L, handedOver.getLong(0));
+        assertSame(unowned, handedOver.provider());
+    }
+
+    // ================================================================ HANDLER_CONSUMED
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("handlerCalls")
+    @Covers(ErrorCode.HANDLER_CONSUMED)
+    void handlerCallAfterIntoAtomicOpsIsRefused(TargetCall call) {
+        AtomicMemoryOps taken = memory.intoAtomicOps();
+        refused(ErrorCode.HANDLER_CONSUMED, "handler call after intoAtomicOps()", () -> call.run(ModelTarget.of(memory)),
+                "handler of region '" + NAME + "'", "intoAtomicOps()");
+        assertEquals(VerificationLevel.STANDARD, region.verificationLevel());
+        // the atomic ops that took the region over have it all
+        byte[] back = new byte[(int) CAPACITY];
+        taken.read(0, back);
+        assertArrayEquals(pattern((int) CAPACITY, 7), back);
+        taken.verifyIntegrity();
+    }
+
+    @Test
+    @Covers(ErrorCode.HANDLER_CONSUMED)
+    void intoAtomicOpsOfAConsumedHandlerIsRefused() {
+        AtomicMemoryOps taken = memory.intoAtomicOps(Duration.ofMillis(5));
+        refused(ErrorCode.HANDLER_CONSUMED, "intoAtomicOps() twice", memory::intoAtomicOps, "handler of region '" + NAME + "'");
+        refused(ErrorCode.HANDLER_CONSUMED, "intoAtomicOps(1 s) twice", () -> memory.intoAtomicOps(Duration.ofSeconds(1)),
+                "intoAtomicOps()");
+        assertEquals(Duration.ofMillis(5), taken.lockTimeout(), "the first hand-over stands");
+        byte[] back = new byte[(int) CAPACITY];
+        taken.read(0, back);
+        assertArrayEquals(pattern((int) CAPACITY, 7), back);
+    }
+
+    // ================================================================ INVALID_TIMEOUT
+
+    static Stream<Duration> negativeDurations() {
+        return Stream.of(Duration.ofNanos(-1), Duration.ofMillis(-50), Duration.ofSeconds(-1, 999_999_999),
+                Duration.ofSeconds(Long.MIN_VALUE), Duration.ofDays(-1));
+    }
+
+    @ParameterizedTest
+    @MethodSource("negativeDurations")
+    @Covers(ErrorCode.INVALID_TIMEOUT)
+    void negativeLockTimeoutIsRefusedAndTakesNothing(Duration timeout) {
+        refusedIn(arena, unowned, ErrorCode.INVALID_TIMEOUT, "region.intoAtomicOps(" + timeout + ")",
+                () -> unowned.intoAtomicOps(timeout), "lock timeout", "was " + timeout);
+        refused(ErrorCode.INVALID_TIMEOUT, "handler.intoAtomicOps(" + timeout + ")", () -> memory.intoAtomicOps(timeout),
+                "lock timeout", "was " + timeout);
+        // nothing was taken: the handler is still the owner, the spare region has none
+        memory.putInt(0, 1);
+        assertEquals(1, memory.getInt(0));
+        assertEquals(Duration.ZERO, unowned.intoAtomicOps(Duration.ZERO).lockTimeout());
+        assertEquals(AtomicMemoryOps.WAIT_FOREVER, memory.intoAtomicOps().lockTimeout());
+    }
+
+    @Test
+    @Covers(ErrorCode.NULL_ARGUMENT)
+    void nullLockTimeoutIsRefusedAndTakesNothing() {
+        refusedIn(arena, unowned, ErrorCode.NULL_ARGUMENT, "region.intoAtomicOps(null)", () -> unowned.intoAtomicOps(null),
+                "lockTimeout must not be null");
+        refused(ErrorCode.NULL_ARGUMENT, "handler.intoAtomicOps(null)", () -> memory.intoAtomicOps(null),
+                "lockTimeout must not be null");
+        memory.putInt(0, 1);
+        unowned.handler().putInt(0, 1);
+    }
+
+    // ================================================================ SLICES_OPEN, hand-over
+
+    @Test
+    @Covers(ErrorCode.SLICES_OPEN)
+    void intoAtomicOpsWithAHandlerSliceOpenIsRefused() {
+        Slice slice = memory.borrowSlice(SLICE_AT, SLICE_LEN);
+        refused(ErrorCode.SLICES_OPEN, "handler.intoAtomicOps() with a slice open", memory::intoAtomicOps,
+                "1 borrowed slice", "region '" + NAME + "'");
+        refused(ErrorCode.SLICES_OPEN, "handler.intoAtomicOps(5 ms) with a slice open",
+                () -> memory.intoAtomicOps(Duration.ofMillis(5)), "1 borrowed slice");
+        // still the owner, the slice still open
+        assertTrue(slice.isOpen());
+        assertEquals(pattern((int) CAPACITY, 7)[(int) SLICE_AT], slice.getByte(0));
+        memory.verifyIntegrity();
+        slice.close();
+        AtomicMemoryOps taken = memory.intoAtomicOps();
+        taken.putInt(0, 3);
+        assertEquals(3, taken.getInt(0));
+    }
+
+    // ================================================================ LOCK_TIMEOUT
+
+    /** The lock timeout of {@link #timedOps}: short, so that each refused call costs little. */
+    static final Duration TIMEOUT = Duration.ofMillis(20);
+    static final String TIMED_NAME = "bad-timed";
+
+    CheckedRegion timedRegion(VerificationLevel level) {
+        return CheckedRegion.builder(arena, CAPACITY).name(TIMED_NAME).blockSize(BLOCK).verificationLevel(level)
+                .samplingRate(0.0001).build();
+    }
+
+    /** Every write entry point of the atomic ops, called with valid arguments. */
+    static Stream<Named<TargetCall>> atomicWriteCalls() {
+        Stream<Named<TargetCall>> ranges = writeRangeOps().map(op -> Named.<TargetCall>of(nameOn(Via.ATOMIC, op.name()),
+                h -> op.call().run(h, 64, 100)));
+        Stream<Named<TargetCall>> scalars = writeScalarOps().map(op -> Named.<TargetCall>of(op.name(),
+                h -> { op.call().run(h, 2000); return null; }));
+        return Stream.concat(ranges, scalars);
+    }
+
+    /**
+     * Another thread holds a slice of the region for longer than the ops' lock timeout: every write
+     * gives up with {@code LOCK_TIMEOUT}, changing nothing (the lock word keeps the holder's share
+     * and no writer bit); after the slice is closed the same write succeeds.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("atomicWriteCalls")
+    @Covers(ErrorCode.LOCK_TIMEOUT)
+    void atomicWriteFacingASliceHeldByAnotherThreadTimesOutAndChangesNothing(TargetCall write) throws Throwable {
+        CheckedRegion timed = timedRegion(VerificationLevel.STANDARD);
+        AtomicMemoryOps ops = timed.intoAtomicOps(TIMEOUT);
+        ops.atomicWriteWithChecksum(0, pattern((int) CAPACITY, 3));
+        java.util.concurrent.CountDownLatch holding = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        AtomicReference<Throwable> holderFailure = new AtomicReference<>();
+        Thread holder = new Thread(() -> {
+            try (Slice s = ops.borrowSlice(SLICE_AT, SLICE_LEN)) {
+                holding.countDown();
+                release.await();
+                s.getByte(0);
+            } catch (Throwable t) {
+                holderFailure.set(t);
+            }
+        }, "slice-holder");
+        holder.start();
+        try {
+            holding.await();
+            refusedIn(arena, timed, ErrorCode.LOCK_TIMEOUT, "write against a slice held by another thread",
+                    () -> write.run(ModelTarget.of(ops)), "region '" + TIMED_NAME + "'", "not free within " + TIMEOUT);
+            assertEquals(1L, new LockWord(timed.header, CheckedRegion.LOCK_WORD_OFFSET).word(), "the holder's share only");
+        } finally {
+            release.countDown();
+            holder.join();
+        }
+        assertEquals(null, holderFailure.get());
+        long writes = timed.statistics().writes();
+        write.run(ModelTarget.of(ops));
+        assertEquals(writes + 1, timed.statistics().writes(), "the write works once the slice is closed");
+        ops.verifyIntegrity();
+    }
+
+    /** Every read entry point of the atomic ops (including the borrow and the checks), called with valid arguments. */
+    static Stream<Arguments> atomicReadCallsAtStandardAndSampling() {
+        List<Named<TargetCall>> reads = everyCall(Via.ATOMIC).stream()
+                .filter(call -> atomicWriteCalls().noneMatch(w -> w.getName().equals(call.getName())))
+                .toList();
+        return Stream.of(VerificationLevel.STANDARD, VerificationLevel.SAMPLING)
+                .flatMap(level -> reads.stream().map(read -> Arguments.of(level, read)));
+    }
+
+    /**
+     * A writer in another process sharing the region's header (simulated through the header's lock
+     * and sequence words) stays in the middle of a write: every read, borrow and check gives up
+     * after the lock timeout with {@code LOCK_TIMEOUT} and changes nothing: not the counters (at
+     * {@code SAMPLING}, with a rate that skips nearly every access, not even {@code sampledSkips}:
+     * no access took place), not the lock word. After the write ends the same call works.
+     */
+    @ParameterizedTest(name = "{0}: {1}")
+    @MethodSource("atomicReadCallsAtStandardAndSampling")
+    @Covers(ErrorCode.LOCK_TIMEOUT)
+    void atomicReadFacingAWriteThatDoesNotEndInTimeTimesOutAndChangesNothing(VerificationLevel level, TargetCall read)
+            throws Throwable {
+        CheckedRegion timed = timedRegion(level);
+        AtomicMemoryOps ops = timed.intoAtomicOps(TIMEOUT);
+        ops.atomicWriteWithChecksum(0, pattern((int) CAPACITY, 3));
+        LockWord otherProcess = new LockWord(timed.header, CheckedRegion.LOCK_WORD_OFFSET);
+        SequenceWord sequence = new SequenceWord(timed.header, CheckedRegion.SEQUENCE_OFFSET);
+        assertTrue(otherProcess.tryAcquireExclusive());
+        long odd = sequence.beginWrite();
+        try {
+            refusedIn(arena, timed, ErrorCode.LOCK_TIMEOUT, "read while a write does not end",
+                    () -> closeIfSlice(read.run(ModelTarget.of(ops))), "region '" + TIMED_NAME + "'",
+                    "not free within " + TIMEOUT);
+        } finally {
+            sequence.endWrite(odd);
+            otherProcess.releaseExclusive();
+        }
+        closeIfSlice(read.run(ModelTarget.of(ops)));
+        assertEquals(0L, otherProcess.word());
+    }
+
+    // ================================================================ WRONG_THREAD, atomic slices and hand-over
+
+    /**
+     * A slice of atomic ops belongs to the thread that borrowed it, even on a shared arena: used or
+     * closed on another thread it refuses with {@code WRONG_THREAD}, stays open and keeps its share.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("atomicSliceCalls")
+    @Covers(ErrorCode.WRONG_THREAD)
+    void atomicSliceUsedOnAnotherThreadIsRefused(SliceCall call) throws Throwable {
+        current = Via.ATOMIC;
+        Slice slice = atomic.borrowSlice(SLICE_AT, SLICE_LEN);
+        String owner = Thread.currentThread().getName();
+        refusedOnOtherThread(arena, atomicRegion, ErrorCode.WRONG_THREAD, "atomic slice call from another thread",
+                () -> call.run(slice, 0, 8), "region '" + ATOMIC_NAME + "'", "(" + owner + ")", INTRUDER);
+        assertTrue(slice.isOpen());
+        call.run(slice, 0, 8); // the borrowing thread still can
+        slice.close();
+        assertEquals(0L, new LockWord(atomicRegion.header, CheckedRegion.LOCK_WORD_OFFSET).word());
+    }
+
+    static Stream<Named<SliceCall>> atomicSliceCalls() {
+        Stream<Named<SliceCall>> ops = sliceOps().stream().map(op -> Named.of(op.name(), op.call()));
+        return Stream.concat(ops, Stream.of(
+                Named.<SliceCall>of("Slice.asSegment", (s, o, n) -> s.asSegment()),
+                Named.<SliceCall>of("Slice.close", (s, o, n) -> { s.close(); return null; })));
+    }
+
+    @Test
+    @Covers(ErrorCode.WRONG_THREAD)
+    void intoAtomicOpsFromAnotherThreadOfAConfinedArenaIsRefused() throws Throwable {
+        Confined c = Confined.create(Via.HANDLER);
+        try {
+            String owner = Thread.currentThread().getName();
+            refusedOnOtherThread(c.arena(), c.spare(), ErrorCode.WRONG_THREAD, "region.intoAtomicOps() from another thread",
+                    () -> c.spare().intoAtomicOps(), "region 'confined-spare'", "'" + owner + "'", "'" + INTRUDER + "'");
+            SafeMemoryHandler handler = ((ModelTarget.OfHandler) c.memory()).handler();
+            refusedOnOtherThread(c.arena(), c.region(), ErrorCode.WRONG_THREAD, "handler.intoAtomicOps() from another thread",
+                    handler::intoAtomicOps, "region 'confined'", "'" + INTRUDER + "'");
+            // nothing was taken: the owner thread can still
+            handler.verifyIntegrity();
+            AtomicMemoryOps spare = c.spare().intoAtomicOps();
+            spare.putInt(0, 4);
+            AtomicMemoryOps taken = handler.intoAtomicOps();
+            assertEquals(4, spare.getInt(0));
+            taken.verifyIntegrity();
+        } finally {
+            c.arena().close();
+        }
+    }
+
+    // ================================================================ ARENA_CLOSED, hand-over
+
+    @Test
+    @Covers(ErrorCode.ARENA_CLOSED)
+    void intoAtomicOpsAfterArenaCloseIsRefused() {
+        arena.close();
+        refused(ErrorCode.ARENA_CLOSED, "region.intoAtomicOps() after close", unowned::intoAtomicOps, "region 'spare'", "closed");
+        refused(ErrorCode.ARENA_CLOSED, "region.intoAtomicOps(1 ms) after close",
+                () -> unowned.intoAtomicOps(Duration.ofMillis(1)), "closed");
+        refused(ErrorCode.ARENA_CLOSED, "handler.intoAtomicOps() after close", memory::intoAtomicOps,
+                "region '" + NAME + "'", "closed");
+        assertEquals(AtomicMemoryOps.WAIT_FOREVER, atomic.lockTimeout(), "a setting, still readable");
     }
 
     // ================================================================ ARENA_FULL
