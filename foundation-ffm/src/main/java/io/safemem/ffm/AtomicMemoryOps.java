@@ -600,8 +600,10 @@ public final class AtomicMemoryOps {
      * Arguments are checked by the caller; {@code value} is a fill's byte or a scalar's bits.
      */
     private void writeLocked(int kind, long offset, Object src, long srcOffset, long length, long value) {
+        // Looked up on every write, so that a thread's first write, not its first wait, makes its entry.
+        ReaderContext self = readers.get();
         if (!lock.tryAcquireExclusive()) {
-            waitForWriteLock();
+            waitForWriteLock(self);
         }
         long odd = sequence.beginWrite();
         try {
@@ -624,8 +626,8 @@ public final class AtomicMemoryOps {
         }
     }
 
-    private void waitForWriteLock() {
-        ReaderContext self = readers.get();
+    /** The slow path of taking the writers' lock; {@code self} is this thread's reader context, if it has read. */
+    private void waitForWriteLock(ReaderContext self) {
         if (self != null && self.openSlices != 0) {
             throw new StateException(ErrorCode.SLICES_OPEN, "this thread holds " + self.openSlices
                     + " borrowed slice(s) of region '" + region.name + "'; close them before writing");

@@ -251,7 +251,8 @@ public final class SafeMemoryHandler {
 
     /**
      * Hands the region over to thread-safe access and retires this handler: every later call on it
-     * fails with {@link ErrorCode#HANDLER_CONSUMED}. The region's contents, checksums, counters and
+     * that reads, writes, verifies or hands over fails with {@link ErrorCode#HANDLER_CONSUMED}
+     * ({@link #provider()} and {@link #toString()} still answer). The region's contents, checksums, counters and
      * sampling sequence carry over. Writes through the result wait for the lock as long as it
      * takes; see {@link #intoAtomicOps(Duration)} to bound the wait.
      *
