@@ -1,0 +1,53 @@
+package io.safemem.ffm;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+
+/** Small helpers shared by the tests. */
+final class Support {
+
+    /** A buffer that was not one pattern throughout: bytes of two different writes. */
+    static final int MIXED = -1;
+    /** The operation threw an {@link io.safemem.IntegrityException}: a false alarm in these tests. */
+    static final int INTEGRITY_EXCEPTION = -2;
+
+    private Support() {
+    }
+
+    /** 64 bytes of fresh, zeroed, off-heap memory freed when unreachable: one per state is fine. */
+    static MemorySegment header() {
+        return Arena.ofAuto().allocate(64, 64);
+    }
+
+    /** {@code length} bytes all equal to {@code value}. */
+    static byte[] pattern(int length, int value) {
+        byte[] b = new byte[length];
+        Arrays.fill(b, (byte) value);
+        return b;
+    }
+
+    /** The value every byte of {@code b} has, or {@link #MIXED}. */
+    static int patternOf(byte[] b) {
+        int first = b[0];
+        for (int i = 1; i < b.length; i++) {
+            if (b[i] != first) {
+                return MIXED;
+            }
+        }
+        return first;
+    }
+
+    /** The value every byte of {@code v} (little-endian, 8 bytes) has, or {@link #MIXED}. */
+    static int patternOf(long v) {
+        int first = (int) (v & 0xFF);
+        return v == (first * 0x0101_0101_0101_0101L) ? first : MIXED;
+    }
+
+    /** Burns a little time, so that another actor has a chance to act in the middle. */
+    static void pause(int spins) {
+        for (int i = 0; i < spins; i++) {
+            Thread.onSpinWait();
+        }
+    }
+}
