@@ -2,7 +2,9 @@ package io.safemem.ffm;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
+import java.util.zip.CRC32C;
 
 /** Small helpers shared by the tests. */
 final class Support {
@@ -42,6 +44,27 @@ final class Support {
     static int patternOf(long v) {
         int first = (int) (v & 0xFF);
         return v == (first * 0x0101_0101_0101_0101L) ? first : MIXED;
+    }
+
+    /** A copy of all of a region's data bytes, read raw (no lock, no sequence): for arbiters only. */
+    static byte[] rawData(CheckedRegion region) {
+        byte[] all = new byte[(int) region.data.byteSize()];
+        MemorySegment.copy(region.data, ValueLayout.JAVA_BYTE, 0, all, 0, all.length);
+        return all;
+    }
+
+    /** Whether every block of {@code data} (a copy of the region's data) matches its stored CRC32C. */
+    static boolean checksumsMatch(CheckedRegion region, byte[] data) {
+        int block = region.blockSize();
+        CRC32C crc = new CRC32C();
+        for (int b = 0; b < data.length / block; b++) {
+            crc.reset();
+            crc.update(data, b * block, block);
+            if ((int) crc.getValue() != region.checksums.getAtIndex(CheckedRegion.CHECKSUM, b)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Burns a little time, so that another actor has a chance to act in the middle. */
