@@ -16,8 +16,8 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 /**
  * (d) The sequence word and its fences, at the protocol level: a segment holds the
- * {@link SequenceWord} at offset 8 (as in a region header), a data word at 16 and a "checksum"
- * word at 24 that must always equal {@code f(data)}. The writer does what AtomicMemoryOps does
+ * {@link SequenceWord} where a region header holds it ({@link CheckedRegion#SEQUENCE_OFFSET}), a
+ * data word after it and a "checksum" word after that, which must always equal {@code f(data)}. The writer does what AtomicMemoryOps does
  * under its lock, twice: {@code beginWrite}, plain stores of data and checksum,
  * {@code endWrite}. The reader does one optimistic round of {@code readConsistent}: stamp, plain
  * loads of data and checksum, {@code validate}.
@@ -37,8 +37,8 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 @State
 public class SequenceWordStress {
 
-    static final long DATA = 16;
-    static final long SUM = 24;
+    static final long DATA = CheckedRegion.SEQUENCE_OFFSET + Long.BYTES;
+    static final long SUM = DATA + Long.BYTES;
 
     final MemorySegment header = Support.header();
     final SequenceWord sequence = new SequenceWord(header, CheckedRegion.SEQUENCE_OFFSET);
