@@ -18,12 +18,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.Queue;
 import java.util.SplittableRandom;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -98,7 +94,6 @@ class AtomicStressTest {
      * finish before the readers get going, leaving nothing to race.
      */
     static final long SLACK = 32;
-    static final int MAX_PROBLEMS = 20;
     static final Duration HANG_GUARD = Duration.ofSeconds(60);
     private static final VarHandle SEQUENCE = ValueLayout.JAVA_LONG.varHandle();
 
@@ -177,14 +172,10 @@ class AtomicStressTest {
     // ---------------------------------------------------------------- shared run state
 
     /** What every thread of one run shares: the subject, the issued sequence numbers and the problem log. */
-    static final class Run {
+    static final class Run extends ThreadCrew {
         final VerificationLevel level;
         final AtomicMemoryOps memory;
         final AtomicIntegerArray issued = new AtomicIntegerArray(WRITERS + 1);
-        final AtomicBoolean stop = new AtomicBoolean();
-        final AtomicInteger problemCount = new AtomicInteger();
-        final Queue<String> problems = new ConcurrentLinkedQueue<>();
-        final CountDownLatch start = new CountDownLatch(1);
         /** Set once both writers are done: the verifier stops. */
         final AtomicBoolean writersDone = new AtomicBoolean();
         final AtomicLong writeProgress = new AtomicLong();
@@ -228,11 +219,6 @@ class AtomicStressTest {
             }
         }
 
-        void problem(String what) {
-            if (problemCount.incrementAndGet() <= MAX_PROBLEMS) {
-                problems.add(Thread.currentThread().getName() + ": " + what);
-            }
-        }
     }
 
     /** Per-thread figures; read after join. */
@@ -325,14 +311,14 @@ class AtomicStressTest {
             for (int w = 1; w <= WRITERS; w++) {
                 int id = w;
                 writerTallies[w] = new Tally();
-                writers.add(thread("writer-" + w, run, () -> writer(run, id, writerTallies[id])));
+                writers.add(run.thread("writer-" + w, () -> writer(run, id, writerTallies[id])));
             }
             for (int r = 0; r < READERS; r++) {
                 int id = r;
                 readerTallies[r] = new Tally();
-                readers.add(thread("reader-" + r, run, () -> reader(run, id, readerTallies[id])));
+                readers.add(run.thread("reader-" + r, () -> reader(run, id, readerTallies[id])));
             }
-            Thread verifier = thread("verifier", run, () -> verifier(run, verifierTally));
+            Thread verifier = run.thread("verifier", () -> verifier(run, verifierTally));
 
             long t0 = System.nanoTime();
             writers.forEach(Thread::start);
@@ -418,19 +404,6 @@ class AtomicStressTest {
                     memory::verifyIntegrity);
             assertTrue(reads.pieces > 0, "the readers checked nothing");
         }
-    }
-
-    private static Thread thread(String name, Run run, Runnable body) {
-        Thread t = new Thread(() -> {
-            try {
-                run.start.await();
-                body.run();
-            } catch (Throwable e) {
-                run.problem("died: " + e);
-            }
-        }, name);
-        t.setDaemon(true);
-        return t;
     }
 
     // ---------------------------------------------------------------- writers

@@ -18,13 +18,9 @@ import java.util.Arrays;
 import java.util.BitSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Queue;
 import java.util.SplittableRandom;
 import java.util.TreeSet;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.stream.IntStream;
@@ -112,7 +108,6 @@ class ConcurrentNoLaunderingTest {
     private static final int WRITES_PER_VERIFIER_PASS = 200;
     private static final double SAMPLING_RATE = 0.05;
     private static final Duration HANG_GUARD = Duration.ofSeconds(60);
-    private static final int MAX_PROBLEMS = 20;
     /** Fresh regions (and seeds) per configuration; figures are printed per round and summed. */
     private static final int ROUNDS = 3;
 
@@ -141,7 +136,7 @@ class ConcurrentNoLaunderingTest {
     }
 
     /** Everything the threads of one run share. */
-    private static final class Run {
+    private static final class Run extends ThreadCrew {
         final VerificationLevel level;
         final CheckedRegion region;
         final AtomicMemoryOps memory;
@@ -154,10 +149,6 @@ class ConcurrentNoLaunderingTest {
         /** Flips that landed while the write they targeted was still in progress (waiting for the lock or writing). */
         final AtomicLong flipsDuringWrites = new AtomicLong();
         final AtomicBoolean writersDone = new AtomicBoolean();
-        final AtomicBoolean stop = new AtomicBoolean();
-        final CountDownLatch start = new CountDownLatch(1);
-        final AtomicInteger problemCount = new AtomicInteger();
-        final Queue<String> problems = new ConcurrentLinkedQueue<>();
 
         final long seed;
 
@@ -170,11 +161,6 @@ class ConcurrentNoLaunderingTest {
             this.stripes = stripeStarts();
         }
 
-        void problem(String what) {
-            if (problemCount.incrementAndGet() <= MAX_PROBLEMS) {
-                problems.add(Thread.currentThread().getName() + ": " + what);
-            }
-        }
     }
 
     /** One writer's figures and the blocks its refusals named; read after join. */
@@ -240,13 +226,13 @@ class ConcurrentNoLaunderingTest {
             for (int w = 0; w < WRITERS; w++) {
                 int id = w;
                 tallies[w] = new WriterTally();
-                writers.add(thread("writer-" + w, run, () -> writer(run, id, tallies[id])));
+                writers.add(run.thread("writer-" + w, () -> writer(run, id, tallies[id])));
             }
             List<Flip> flipped = new ArrayList<>();
-            Thread flipper = thread("flipper", run, () -> flipper(run, flips, flipped));
+            Thread flipper = run.thread("flipper", () -> flipper(run, flips, flipped));
             TreeSet<Long> seenByVerifier = new TreeSet<>();
             long[] verifierPasses = new long[1];
-            Thread verifier = thread("verifier", run, () -> verifier(run, seenByVerifier, verifierPasses));
+            Thread verifier = run.thread("verifier", () -> verifier(run, seenByVerifier, verifierPasses));
 
             long t0 = System.nanoTime();
             writers.forEach(Thread::start);
@@ -373,19 +359,6 @@ class ConcurrentNoLaunderingTest {
                         }
                     });
         }
-    }
-
-    private static Thread thread(String name, Run run, Runnable body) {
-        Thread t = new Thread(() -> {
-            try {
-                run.start.await();
-                body.run();
-            } catch (Throwable e) {
-                run.problem("died: " + e);
-            }
-        }, name);
-        t.setDaemon(true);
-        return t;
     }
 
     // ---------------------------------------------------------------- writers
