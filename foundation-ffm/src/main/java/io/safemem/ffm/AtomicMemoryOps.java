@@ -87,6 +87,12 @@ public final class AtomicMemoryOps {
     private final long timeoutNanos;
     private final AtomicInteger readerThreads = new AtomicInteger();
     private final ThreadLocal<ReaderContext> readers = new ThreadLocal<>();
+    /**
+     * The thread that wrote last, whose {@link #readers} entry therefore exists; a racy hint (any
+     * value it holds is a thread that has looked its entry up), so a thread writing again and
+     * again skips the lookup.
+     */
+    private Thread lastWriter;
 
     AtomicMemoryOps(CheckedRegion region, ChecksumEngine writer, long timeoutNanos) {
         this.region = region;
@@ -459,6 +465,17 @@ public final class AtomicMemoryOps {
      *                              than the lock timeout
      */
     public Slice borrowSlice(long offset, long length) {
+        return new BorrowedSlice(lend(offset, length), data, offset, length);
+    }
+
+    /**
+     * Takes a share of the lock for a slice of {@code [offset, offset + length)} and verifies it;
+     * the slice object is made by the caller, so that a slice used and closed where it was
+     * borrowed need not be allocated at all (escape analysis takes it apart).
+     *
+     * @return this thread's context, now counting one more open slice
+     */
+    private ReaderContext lend(long offset, long length) {
         enter(offset, length);
         ReaderContext self = reader();
         if (!acquireShared(self)) {
@@ -472,7 +489,7 @@ public final class AtomicMemoryOps {
             }
             self.openSlices++;
             lent = true;
-            return new BorrowedSlice(self, data, offset, length);
+            return self;
         } finally {
             if (!lent) {
                 lock.releaseShared();
@@ -600,10 +617,13 @@ public final class AtomicMemoryOps {
      * Arguments are checked by the caller; {@code value} is a fill's byte or a scalar's bits.
      */
     private void writeLocked(int kind, long offset, Object src, long srcOffset, long length, long value) {
-        // Looked up on every write, so that a thread's first write, not its first wait, makes its entry.
-        ReaderContext self = readers.get();
+        Thread current = Thread.currentThread();
+        if (current != lastWriter) {
+            readers.get(); // this thread's first write makes its entry, so that its first wait allocates nothing
+            lastWriter = current;
+        }
         if (!lock.tryAcquireExclusive()) {
-            waitForWriteLock(self);
+            waitForWriteLock();
         }
         long odd = sequence.beginWrite();
         try {
@@ -626,8 +646,12 @@ public final class AtomicMemoryOps {
         }
     }
 
-    /** The slow path of taking the writers' lock; {@code self} is this thread's reader context, if it has read. */
-    private void waitForWriteLock(ReaderContext self) {
+    /**
+     * The slow path of taking the writers' lock. A thread that holds slices would wait for itself,
+     * so it is refused.
+     */
+    private void waitForWriteLock() {
+        ReaderContext self = readers.get();
         if (self != null && self.openSlices != 0) {
             throw new StateException(ErrorCode.SLICES_OPEN, "this thread holds " + self.openSlices
                     + " borrowed slice(s) of region '" + region.name + "'; close them before writing");

@@ -65,6 +65,8 @@ final class ChecksumEngine {
     private final byte[] head;
     private final byte[] tail;
     private final byte[] staging;
+    /** Checksums of up to {@link #blocksPerChunk()} blocks, moved to or from the table in one copy. */
+    private final int[] sums;
     private int lastExpected;
     private int lastActual;
 
@@ -85,6 +87,7 @@ final class ChecksumEngine {
         this.tail = new byte[blockSize];
         this.staging = new byte[Math.max(blockSize, MIN_STAGING_BYTES)];
         this.stagingShift = Integer.numberOfTrailingZeros(staging.length);
+        this.sums = new int[staging.length >>> shift];
     }
 
     /** The CRC32C of {@code length} zero bytes: the checksum of every block of a fresh region. */
@@ -149,10 +152,9 @@ final class ChecksumEngine {
         if (innerStart < innerEnd) {
             int at = dstOff + (int) (innerStart - off);
             MemorySegment.copy(data, JAVA_BYTE, innerStart, dst, at, (int) (innerEnd - innerStart));
-            for (long b = innerStart >>> shift; b < innerEnd >>> shift; b++, at += blockSize) {
-                if (!matches(b, dst, at)) {
-                    return b;
-                }
+            long bad = firstMismatchIn(innerStart >>> shift, innerEnd >>> shift, dst, at);
+            if (bad >= 0) {
+                return bad;
             }
         }
         if (off < innerStart) {
@@ -376,17 +378,29 @@ final class ChecksumEngine {
         long fullFirst = (off + mask) >>> shift;
         long fullEnd = end >>> shift;
         if (fullFirst < fullEnd) {
-            if (repeat) {
-                int sum = checksum(src, srcOff, blockSize);
-                for (long b = fullFirst; b < fullEnd; b++) {
-                    store(b, sum);
-                }
+            storeSums(fullFirst, fullEnd, src, repeat ? -1 : srcOff + (int) ((fullFirst << shift) - off), srcOff);
+        }
+    }
+
+    /**
+     * Stores the checksums of blocks {@code [from, to)}, whose new bytes lie one after another in
+     * {@code src} from {@code at}; or, when {@code at < 0} (a fill), all equal to the block at
+     * {@code src[fillAt]}. They are computed into {@link #sums} and stored a chunk at a time.
+     */
+    private void storeSums(long from, long to, byte[] src, int at, int fillAt) {
+        int fillSum = at < 0 ? checksum(src, fillAt, blockSize) : 0;
+        for (long b = from; b < to; ) {
+            int k = (int) Math.min(sums.length, to - b);
+            if (at < 0) {
+                Arrays.fill(sums, 0, k, fillSum);
             } else {
-                int at = srcOff + (int) ((fullFirst << shift) - off);
-                for (long b = fullFirst; b < fullEnd; b++, at += blockSize) {
-                    store(b, checksum(src, at, blockSize));
+                for (int i = 0; i < k; i++, at += blockSize) {
+                    sums[i] = crcOf(src, at, blockSize);
                 }
+                counters.checksummedBytes += (long) k << shift;
             }
+            MemorySegment.copy(sums, 0, checksums, CheckedRegion.CHECKSUM, b * Integer.BYTES, k);
+            b += k;
         }
     }
 
@@ -440,11 +454,11 @@ final class ChecksumEngine {
         for (long b = from; b < to; ) {
             int k = (int) Math.min(perChunk, to - b);
             MemorySegment.copy(data, JAVA_BYTE, b << shift, staging, 0, k << shift);
-            for (int i = 0; i < k; i++, b++) {
-                if (!matches(b, staging, i << shift)) {
-                    return b;
-                }
+            long bad = firstMismatchIn(b, b + k, staging, 0);
+            if (bad >= 0) {
+                return bad;
             }
+            b += k;
         }
         return -1;
     }
@@ -460,9 +474,8 @@ final class ChecksumEngine {
         for (long b = 0; b < blocks; ) {
             int k = (int) Math.min(perChunk, blocks - b);
             MemorySegment.copy(data, JAVA_BYTE, b << shift, staging, 0, k << shift);
-            for (int i = 0; i < k; i++, b++) {
-                store(b, checksum(staging, i << shift, blockSize));
-            }
+            storeSums(b, b + k, staging, 0, 0);
+            b += k;
         }
     }
 
@@ -497,20 +510,39 @@ final class ChecksumEngine {
     /** Copies {@code block} whole into {@code buf} and checks the copy. */
     private boolean load(long block, byte[] buf) {
         MemorySegment.copy(data, JAVA_BYTE, block << shift, buf, 0, blockSize);
-        return matches(block, buf, 0);
+        return firstMismatchIn(block, block + 1, buf, 0) < 0;
     }
 
-    /** Checks a copy of {@code block} held at {@code buf[off, off + blockSize)} against its stored checksum. */
-    private boolean matches(long block, byte[] buf, int off) {
-        counters.verifications++;
-        int expected = stored(block);
-        int actual = checksum(buf, off, blockSize);
-        if (actual == expected) {
-            return true;
+    /**
+     * Checks copies of blocks {@code [from, to)}, held one after another in {@code buf} from
+     * {@code at}, against their stored checksums (read a chunk at a time into {@link #sums}).
+     * Counts the blocks checked; remembers the checksums of a mismatch for {@link #corrupt}.
+     *
+     * @return the first block that does not match, or -1
+     */
+    private long firstMismatchIn(long from, long to, byte[] buf, int at) {
+        for (long b = from; b < to; ) {
+            int k = (int) Math.min(sums.length, to - b);
+            MemorySegment.copy(checksums, CheckedRegion.CHECKSUM, b * Integer.BYTES, sums, 0, k);
+            for (int i = 0; i < k; i++, at += blockSize) {
+                int actual = crcOf(buf, at, blockSize);
+                if (actual != sums[i]) {
+                    lastExpected = sums[i];
+                    lastActual = actual;
+                    count(i + 1);
+                    return b + i;
+                }
+            }
+            count(k);
+            b += k;
         }
-        lastExpected = expected;
-        lastActual = actual;
-        return false;
+        return -1;
+    }
+
+    /** Counts {@code blocks} whole blocks verified. */
+    private void count(int blocks) {
+        counters.verifications += blocks;
+        counters.checksummedBytes += (long) blocks << shift;
     }
 
     // ---------------------------------------------------------------- primitives
@@ -521,9 +553,14 @@ final class ChecksumEngine {
     }
 
     private int checksum(byte[] bytes, int off, int len) {
+        counters.checksummedBytes += len;
+        return crcOf(bytes, off, len);
+    }
+
+    /** The CRC32C of {@code bytes[off, off + len)}, counted by the caller. */
+    private int crcOf(byte[] bytes, int off, int len) {
         crc.reset();
         crc.update(bytes, off, len);
-        counters.checksummedBytes += len;
         return (int) crc.getValue();
     }
 
