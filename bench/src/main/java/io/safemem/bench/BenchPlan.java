@@ -1,0 +1,76 @@
+package io.safemem.bench;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The runs each mode of {@link BenchMain} makes, in order. */
+final class BenchPlan {
+
+    private static final String WRITE = "AtomicWriteBench";
+    private static final List<String> LEVELS = List.of("OFF", "STANDARD", "FULL");
+    private static final List<String> REGIONS = List.of("65536", "1073741824");
+    private static final List<String> SWEEP_BLOCK_SIZES = List.of("64", "256", "1024", "4096");
+
+    private BenchPlan() {
+    }
+
+    /**
+     * The plan of {@code full} and {@code quick}: {@link AtomicWriteBench} (its floors once, at level
+     * {@code OFF}, which they ignore), {@link ContendedBench}, {@link CopyFillBench} (its baselines
+     * once) and, if asked, {@link HandlerWriteBench}.
+     *
+     * @param sizes   the record sizes of {@link AtomicWriteBench}
+     * @param handler whether to run {@link HandlerWriteBench}
+     * @return the runs
+     */
+    static List<PlannedRun> standard(List<String> sizes, boolean handler) {
+        List<PlannedRun> runs = new ArrayList<>();
+        runs.add(new PlannedRun(WRITE, List.of("rawCopy", "rawCopyCrc", "fullRecompute"),
+                Map.of("size", sizes, "level", List.of("OFF"), "regionSize", REGIONS)));
+        runs.add(new PlannedRun(WRITE, List.of("atomicWrite", "optimisticRead", "borrowAndRead"),
+                Map.of("size", sizes, "level", LEVELS, "regionSize", REGIONS)));
+        unalignedBySize(sizes).forEach((regions, fitting) -> runs.add(new PlannedRun(WRITE,
+                List.of("atomicWriteUnaligned"), Map.of("size", fitting, "level", LEVELS, "regionSize", regions))));
+        runs.add(new PlannedRun("ContendedBench", List.of(), Map.of()));
+        runs.add(new PlannedRun("CopyFillBench", List.of("atomicCopyWithin", "atomicFill"), Map.of()));
+        runs.add(new PlannedRun("CopyFillBench", List.of("rawCopy", "agronaPutBytes", "agronaSetMemory"),
+                Map.of("level", List.of("OFF"))));
+        if (handler) {
+            runs.add(new PlannedRun("HandlerWriteBench", List.of(), Map.of()));
+        }
+        return runs;
+    }
+
+    /**
+     * The plan of {@code sweep}: {@link AtomicWriteBench} at {@code STANDARD} in a 64 KiB region at
+     * each block size of the sweep, and the {@code rawCopyCrc} floor once.
+     *
+     * @return the runs
+     */
+    static List<PlannedRun> sweep() {
+        List<String> region = List.of("65536");
+        List<String> standard = List.of("STANDARD");
+        return List.of(
+                new PlannedRun(WRITE, List.of("atomicWrite", "atomicWriteUnaligned"), Map.of("size",
+                        List.of("64", "4096"), "level", standard, "regionSize", region, "blockSize", SWEEP_BLOCK_SIZES)),
+                new PlannedRun(WRITE, List.of("optimisticRead"), Map.of("size", List.of("64"), "level", standard,
+                        "regionSize", region, "blockSize", SWEEP_BLOCK_SIZES)),
+                new PlannedRun(WRITE, List.of("rawCopyCrc"), Map.of("size", List.of("64", "4096"), "level", standard,
+                        "regionSize", region)));
+    }
+
+    /**
+     * The sizes of an unaligned write grouped by the regions it fits in: it straddles a block edge
+     * near the region's middle, so a region must be larger than the write.
+     */
+    private static Map<List<String>, List<String>> unalignedBySize(List<String> sizes) {
+        Map<List<String>, List<String>> sizesByRegions = new LinkedHashMap<>();
+        for (String size : sizes) {
+            List<String> regions = REGIONS.stream().filter(r -> Long.parseLong(r) > Long.parseLong(size)).toList();
+            sizesByRegions.computeIfAbsent(regions, r -> new ArrayList<>()).add(size);
+        }
+        return sizesByRegions;
+    }
+}

@@ -1,0 +1,93 @@
+package io.safemem.bench;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The block-size sweep: one row per block size measured, one column per case of
+ * {@link AtomicWriteBench} at {@code STANDARD} in a 64 KiB region, each cell the time and its
+ * ratio to {@code rawCopyCrc} of the same size (the floor ignores the block size).
+ */
+final class SweepTable {
+
+    /** One column: a method at a size. */
+    private record Case(String method, String size) {
+
+        /** The column's heading. */
+        String heading() {
+            return method + " " + size + " B";
+        }
+
+        /** The case at one block size. */
+        Selector at(String blockSize) {
+            return Selector.of(BENCH + method, "size", size, "level", "STANDARD", "regionSize", REGION,
+                    "blockSize", blockSize);
+        }
+
+        /** The floor of the same size, at whatever block size it ran. */
+        Selector floor() {
+            return Selector.of(BENCH + FLOOR, "size", size, "regionSize", REGION);
+        }
+    }
+
+    private static final String BENCH = "AtomicWriteBench.";
+    private static final String FLOOR = "rawCopyCrc";
+    private static final String REGION = "65536";
+
+    /** The columns, in order. */
+    private static final List<Case> CASES = List.of(
+            new Case("atomicWrite", "64"), new Case("atomicWrite", "4096"),
+            new Case("atomicWriteUnaligned", "64"), new Case("atomicWriteUnaligned", "4096"),
+            new Case("optimisticRead", "64"));
+
+    private SweepTable() {
+    }
+
+    /**
+     * The sweep table and the floors it divides by.
+     *
+     * @param measurements what the sweep measured
+     * @return the printed form
+     */
+    static String render(List<Measurement> measurements) {
+        List<String> headings = new ArrayList<>();
+        headings.add("block size");
+        CASES.forEach(c -> headings.add(c.heading()));
+        List<List<String>> rows = new ArrayList<>();
+        for (String blockSize : blockSizes(measurements)) {
+            List<String> row = new ArrayList<>();
+            row.add(blockSize);
+            for (Case column : CASES) {
+                row.add(cell(column.at(blockSize).find(measurements), column.floor().find(measurements)));
+            }
+            rows.add(row);
+        }
+        StringBuilder out = new StringBuilder("Block-size sweep, STANDARD, regionSize " + REGION
+                + ": ns/op (ratio to " + FLOOR + " of the same size)\n");
+        out.append(TextTable.render(headings, rows));
+        for (String size : List.of("64", "4096")) {
+            Optional<Measurement> floor = new Case(FLOOR, size).floor().find(measurements);
+            out.append(FLOOR).append(' ').append(size).append(" B: ")
+                    .append(floor.map(Format::score).orElse(Verdict.NOT_RUN.text())).append('\n');
+        }
+        return out.toString();
+    }
+
+    private static List<String> blockSizes(List<Measurement> measurements) {
+        return measurements.stream()
+                .filter(m -> !m.benchmark().equals(BENCH + FLOOR) && m.benchmark().startsWith(BENCH))
+                .map(m -> m.params().get("blockSize"))
+                .distinct()
+                .sorted((a, b) -> Integer.compare(Integer.parseInt(a), Integer.parseInt(b)))
+                .toList();
+    }
+
+    private static String cell(Optional<Measurement> measured, Optional<Measurement> floor) {
+        if (measured.isEmpty()) {
+            return Verdict.NOT_RUN.text();
+        }
+        String time = Format.number(measured.get().score());
+        return floor.map(f -> time + " (" + Format.number(measured.get().score() / f.score()) + "x)").orElse(time);
+    }
+}

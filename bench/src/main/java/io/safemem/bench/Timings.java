@@ -1,0 +1,48 @@
+package io.safemem.bench;
+
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.Options;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+/**
+ * A mode's default forks, warm-up and measurement; each gives way to the same option on the
+ * command line.
+ *
+ * @param forks              forks per benchmark and parameter set
+ * @param warmupIterations   warm-up iterations
+ * @param warmupTime         time of each warm-up iteration
+ * @param iterations         measured iterations
+ * @param measurementTime    time of each measured iteration
+ */
+record Timings(int forks, int warmupIterations, TimeValue warmupTime, int iterations, TimeValue measurementTime) {
+
+    /** A few minutes for the whole plan: {@code -f 1 -wi 2 -w 300ms -i 3 -r 300ms}. */
+    static final Timings QUICK = new Timings(1, 2, TimeValue.milliseconds(300), 3, TimeValue.milliseconds(300));
+
+    /** {@code -f 1 -wi 3 -w 1s -i 5 -r 1s}. */
+    static final Timings FULL = new Timings(1, 3, TimeValue.seconds(1), 5, TimeValue.seconds(1));
+
+    /**
+     * Sets each timing that the command line did not.
+     *
+     * @param builder the run's options
+     * @param given   the command line's options
+     */
+    void applyUnlessGiven(ChainedOptionsBuilder builder, Options given) {
+        if (!given.getForkCount().hasValue()) {
+            builder.forks(forks);
+        }
+        if (!given.getWarmupIterations().hasValue()) {
+            builder.warmupIterations(warmupIterations);
+        }
+        if (!given.getWarmupTime().hasValue()) {
+            builder.warmupTime(warmupTime);
+        }
+        if (!given.getMeasurementIterations().hasValue()) {
+            builder.measurementIterations(iterations);
+        }
+        if (!given.getMeasurementTime().hasValue()) {
+            builder.measurementTime(measurementTime);
+        }
+    }
+}
