@@ -614,6 +614,9 @@ public final class AtomicMemoryOps {
     /**
      * Runs one write step ({@code kind}) as one atomic step: under the writers' lock, with the
      * sequence odd from before its first store to after its last, counted only if it completes.
+     * Array writes, scalars and fills are staged first (edges verified, every checksum computed)
+     * while the sequence is still even, so readers are held off only while bytes are stored; the
+     * {@code FULL} read-back runs after the sequence is even again, still under the lock.
      * Arguments are checked by the caller; {@code value} is a fill's byte or a scalar's bits.
      */
     private void writeLocked(int kind, long offset, Object src, long srcOffset, long length, long value) {
@@ -625,23 +628,34 @@ public final class AtomicMemoryOps {
         if (!lock.tryAcquireExclusive()) {
             waitForWriteLock();
         }
-        long odd = sequence.beginWrite();
         try {
+            boolean staged = true;
             switch (kind) {
-                case WRITE_ARRAY -> writer.write(offset, (byte[]) src, (int) srcOffset, (int) length);
-                case WRITE_SEGMENT -> writer.write(offset, (MemorySegment) src, srcOffset, length);
-                case COPY_WITHIN -> writer.copyWithin(srcOffset, offset, length);
-                case FILL -> writer.fill(offset, length, (byte) value);
+                case WRITE_ARRAY -> writer.stageWrite(offset, (byte[]) src, (int) srcOffset, (int) length);
+                case FILL -> writer.stageFill(offset, length, (byte) value);
                 case PUT_SCALAR -> {
                     LittleEndian.putLong(writer.scalar, value);
-                    writer.write(offset, writer.scalar, 0, (int) length);
+                    writer.stageWrite(offset, writer.scalar, 0, (int) length);
                 }
+                default -> staged = false;
+            }
+            long odd = sequence.beginWrite();
+            try {
+                switch (kind) {
+                    case WRITE_SEGMENT -> writer.write(offset, (MemorySegment) src, srcOffset, length);
+                    case COPY_WITHIN -> writer.copyWithin(srcOffset, offset, length);
+                    default -> writer.land();
+                }
+            } finally {
+                sequence.endWrite(odd);
+            }
+            if (staged) {
+                writer.readBack(offset, offset + length);
             }
             RegionCounters c = region.counters;
             c.writes++;
             c.bytesWritten += length;
         } finally {
-            sequence.endWrite(odd);
             lock.releaseExclusive();
         }
     }

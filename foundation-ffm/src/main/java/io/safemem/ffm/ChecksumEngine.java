@@ -49,6 +49,9 @@ final class ChecksumEngine {
     private static final byte[] ZEROS = new byte[CheckedRegion.MAX_BLOCK_SIZE];
     /** Staging area size: sources and destinations that are segments, copies and fills move through it. */
     private static final int MIN_STAGING_BYTES = 16 * 1024;
+    /** Bits of {@link #stagedEdges}: the staged write merges its first, its last block. */
+    private static final int HEAD = 1;
+    private static final int TAIL = 2;
 
     private final CheckedRegion region;
     private final MemorySegment data;
@@ -67,6 +70,16 @@ final class ChecksumEngine {
     private final byte[] staging;
     /** Checksums of up to {@link #blocksPerChunk()} blocks, moved to or from the table in one copy. */
     private final int[] sums;
+    /** The write between {@link #stage} and {@link #land()}: its range, source and new checksums. */
+    private long stagedOff;
+    private long stagedLen;
+    private byte[] stagedSrc;
+    private int stagedSrcOff;
+    private boolean stagedRepeat;
+    private int stagedEdges;
+    private int stagedFull;
+    private int headSum;
+    private int tailSum;
     private int lastExpected;
     private int lastActual;
 
@@ -201,10 +214,27 @@ final class ChecksumEngine {
 
     /** Writes {@code src[srcOff, srcOff + len)} at {@code off}. */
     void write(long off, byte[] src, int srcOff, int len) {
+        stageWrite(off, src, srcOff, len);
+        land();
+        readBack(off, off + len);
+    }
+
+    /**
+     * Phase 1 of writing {@code src[srcOff, srcOff + len)} at {@code off}: verifies what must be
+     * verified and computes every new checksum, changing nothing; {@link #land()} then stores.
+     * {@link AtomicMemoryOps} runs this before it makes the sequence odd, so readers are held off
+     * only while bytes are stored.
+     */
+    void stageWrite(long off, byte[] src, int srcOff, int len) {
+        stage(off, len, src, srcOff, false, len > 0 && verifyEdges(off, off + len));
+    }
+
+    /** Phase 1 of setting {@code len} bytes at {@code off} to {@code value}; as {@link #stageWrite}. */
+    void stageFill(long off, long len, byte value) {
         if (len > 0) {
-            commit(off, len, src, srcOff, false, verifyEdges(off, off + len));
-            readBack(off, off + len);
+            Arrays.fill(staging, 0, (int) Math.min(staging.length, Math.max(len, blockSize)), value);
         }
+        stage(off, len, staging, 0, true, len > 0 && verifyEdges(off, off + len));
     }
 
     /**
@@ -242,11 +272,8 @@ final class ChecksumEngine {
 
     /** Sets {@code len} bytes at {@code off} to {@code value}; full blocks share one checksum. */
     void fill(long off, long len, byte value) {
-        if (len == 0) {
-            return;
-        }
-        Arrays.fill(staging, 0, (int) Math.min(staging.length, Math.max(len, blockSize)), value);
-        commit(off, len, staging, 0, true, verifyEdges(off, off + len));
+        stageFill(off, len, value);
+        land();
         readBack(off, off + len);
     }
 
@@ -327,19 +354,31 @@ final class ChecksumEngine {
         }
     }
 
+    /** Both phases of a write, for the paths that move through staging a chunk at a time. */
+    private void commit(long off, long len, byte[] src, int srcOff, boolean repeat, boolean verifyEdges) {
+        stage(off, len, src, srcOff, repeat, verifyEdges);
+        land();
+    }
+
     /**
-     * The one write path with checksums. Phase 1 verifies the old contents of the partially
-     * covered blocks (when {@code verifyEdges}) and may fail: nothing has changed then. Phase 2
-     * cannot fail: it derives the edges' new checksums (before their old bytes are overwritten),
-     * copies the data, and checksums the fully covered blocks from the source. The caller then
-     * calls {@link #readBack}.
+     * Phase 1 of the one write path: verifies the old contents of the partially covered blocks
+     * (when {@code verifyEdges}) and may fail, with nothing changed; derives the edges' new
+     * checksums (the bytes they replace are still in place) and checksums the fully covered
+     * blocks from the source, as many as {@link #sums} holds. It reads memory but changes none:
+     * {@link #land()} does that, and the caller then calls {@link #readBack}.
      *
      * @param repeat when {@code true} (a fill), every source byte is {@code src[0]} and
      *               {@code src} holds at least {@code min(len, staging)} and one block of it
      */
-    private void commit(long off, long len, byte[] src, int srcOff, boolean repeat, boolean verifyEdges) {
-        if (!region.level.keepsChecksums()) {
-            copyData(off, len, src, srcOff, repeat);
+    private void stage(long off, long len, byte[] src, int srcOff, boolean repeat, boolean verifyEdges) {
+        stagedOff = off;
+        stagedLen = len;
+        stagedSrc = src;
+        stagedSrcOff = srcOff;
+        stagedRepeat = repeat;
+        stagedEdges = 0;
+        stagedFull = 0;
+        if (len == 0 || !region.level.keepsChecksums()) {
             return;
         }
         long end = off + len;
@@ -356,29 +395,63 @@ final class ChecksumEngine {
         if (tailPartial && verifyEdges) {
             loadVerified(last, tail);
         }
-
-        int headSum = 0;
-        int tailSum = 0;
         if (headPartial) {
             int n = (int) (Math.min(end, (first + 1) << shift) - off);
             headSum = mergedSum(first, headLo, n, src, srcOff, head, verifyEdges);
+            stagedEdges |= HEAD;
         }
         if (tailPartial) {
             long tailStart = last << shift;
             int at = repeat ? srcOff : srcOff + (int) (tailStart - off);
             tailSum = mergedSum(last, 0, tailLen, src, at, tail, verifyEdges);
-        }
-        copyData(off, len, src, srcOff, repeat);
-        if (headPartial) {
-            store(first, headSum);
-        }
-        if (tailPartial) {
-            store(last, tailSum);
+            stagedEdges |= TAIL;
         }
         long fullFirst = (off + mask) >>> shift;
         long fullEnd = end >>> shift;
         if (fullFirst < fullEnd) {
-            storeSums(fullFirst, fullEnd, src, repeat ? -1 : srcOff + (int) ((fullFirst << shift) - off), srcOff);
+            stagedFull = (int) Math.min(sums.length, fullEnd - fullFirst);
+            if (repeat) {
+                Arrays.fill(sums, 0, stagedFull, checksum(src, srcOff, blockSize));
+            } else {
+                int at = srcOff + (int) ((fullFirst << shift) - off);
+                for (int i = 0; i < stagedFull; i++, at += blockSize) {
+                    sums[i] = crcOf(src, at, blockSize);
+                }
+                counters.checksummedBytes += (long) stagedFull << shift;
+            }
+        }
+    }
+
+    /**
+     * Phase 2 of the write {@link #stage staged} last: copies the data and stores the new
+     * checksums; cannot fail. Fully covered blocks beyond what {@link #sums} held are checksummed
+     * from the source here, a chunk at a time.
+     */
+    void land() {
+        long off = stagedOff;
+        long len = stagedLen;
+        byte[] src = stagedSrc;
+        int srcOff = stagedSrcOff;
+        boolean repeat = stagedRepeat;
+        stagedSrc = null;
+        copyData(off, len, src, srcOff, repeat);
+        if (len == 0 || !region.level.keepsChecksums()) {
+            return;
+        }
+        long end = off + len;
+        if ((stagedEdges & HEAD) != 0) {
+            store(off >>> shift, headSum);
+        }
+        if ((stagedEdges & TAIL) != 0) {
+            store((end - 1) >>> shift, tailSum);
+        }
+        if (stagedFull > 0) {
+            long fullFirst = (off + mask) >>> shift;
+            MemorySegment.copy(sums, 0, checksums, CheckedRegion.CHECKSUM, fullFirst * Integer.BYTES, stagedFull);
+            long rest = fullFirst + stagedFull;
+            if (rest < end >>> shift) {
+                storeSums(rest, end >>> shift, src, repeat ? -1 : srcOff + (int) ((rest << shift) - off), srcOff);
+            }
         }
     }
 
@@ -405,8 +478,8 @@ final class ChecksumEngine {
     }
 
     /** At {@code FULL}, reads the blocks of a write to {@code [off, end)} back and checks them. */
-    private void readBack(long off, long end) {
-        if (region.level.verifiesAfterWrite()) {
+    void readBack(long off, long end) {
+        if (off < end && region.level.verifiesAfterWrite()) {
             long bad = firstMismatch(off >>> shift, ((end - 1) >>> shift) + 1);
             if (bad >= 0) {
                 throw corrupt(ErrorCode.WRITE_VERIFICATION_FAILED, bad);
