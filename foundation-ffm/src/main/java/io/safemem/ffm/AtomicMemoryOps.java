@@ -71,6 +71,8 @@ public final class AtomicMemoryOps {
     private static final int READ_ARRAY = 0;
     private static final int READ_SEGMENT = 1;
     private static final int SCAN_BLOCKS = 2;
+    /** An array read whose blocks fit one {@link ChecksumEngine#snapshot}: copied in the window, verified after it. */
+    private static final int READ_SNAPSHOT = 3;
     private static final int WRITE_ARRAY = 0;
     private static final int WRITE_SEGMENT = 1;
     private static final int COPY_WITHIN = 2;
@@ -369,6 +371,9 @@ public final class AtomicMemoryOps {
     private void readBulk(int kind, long offset, Object dst, long dstOffset, long length) {
         ReaderContext self = reader();
         boolean verify = length > 0 && self.engine.verifyBulk();
+        if (kind == READ_ARRAY && self.engine.fitsSnapshot(offset, (int) length)) {
+            kind = READ_SNAPSHOT;
+        }
         long bad = readConsistent(self, kind, offset, dst, dstOffset, length, verify);
         if (bad == TIMED_OUT) {
             self.engine.retractBulkDecision(verify);
@@ -442,7 +447,7 @@ public final class AtomicMemoryOps {
         ReaderContext self = reader();
         byte[] bytes = self.engine.scalar;
         boolean verify = region.level.verifiesScalarReads();
-        throwIfCorrupt(self, readConsistent(self, READ_ARRAY, offset, bytes, 0, size, verify));
+        throwIfCorrupt(self, readConsistent(self, READ_SNAPSHOT, offset, bytes, 0, size, verify));
         return LittleEndian.getLong(bytes);
     }
 
@@ -586,19 +591,30 @@ public final class AtomicMemoryOps {
             }
             long bad = step(self.engine, kind, offset, dst, dstOffset, length, verify);
             if (sequence.validate(stamp)) {
-                return bad;
+                return finish(self.engine, kind, offset, dst, dstOffset, length, verify, bad);
             }
             self.counters.readRetries++;
         }
         if (!acquireShared(self)) {
             return TIMED_OUT;
         }
+        long bad;
         try {
             self.counters.lockedReads++;
-            return step(self.engine, kind, offset, dst, dstOffset, length, verify);
+            bad = step(self.engine, kind, offset, dst, dstOffset, length, verify);
         } finally {
             lock.releaseShared();
         }
+        return finish(self.engine, kind, offset, dst, dstOffset, length, verify, bad);
+    }
+
+    /**
+     * What a read-only step found, once its copy is known to be of one state: a snapshot is
+     * verified now, outside the window; every other kind verified inside it.
+     */
+    private static long finish(ChecksumEngine engine, int kind, long offset, Object dst, long dstOffset, long length,
+                               boolean verify, long bad) {
+        return kind == READ_SNAPSHOT && verify ? engine.checkSnapshot(offset, (byte[]) dst, (int) dstOffset, (int) length) : bad;
     }
 
     /** One read-only step; for {@link #SCAN_BLOCKS}, {@code offset} and {@code length} count blocks. */
@@ -606,6 +622,10 @@ public final class AtomicMemoryOps {
                              boolean verify) {
         return switch (kind) {
             case READ_ARRAY -> engine.readInto(offset, (byte[]) dst, (int) dstOffset, (int) length, verify);
+            case READ_SNAPSHOT -> {
+                engine.snapshot(offset, (byte[]) dst, (int) dstOffset, (int) length, verify);
+                yield -1;
+            }
             case READ_SEGMENT -> engine.readInto(offset, (MemorySegment) dst, dstOffset, length, verify);
             default -> engine.firstMismatch(offset, offset + length);
         };

@@ -147,10 +147,96 @@ final class ChecksumEngine {
     // ---------------------------------------------------------------- reads
 
     /**
+     * Whether a read of {@code [off, off + len)} can be {@link #snapshot snapshotted}: its blocks'
+     * checksums fit {@link #sums}.
+     */
+    boolean fitsSnapshot(long off, int len) {
+        return len == 0 || ((off + len - 1) >>> shift) - (off >>> shift) < sums.length;
+    }
+
+    /**
+     * The part of a read that must see one state, and nothing more, so that a racing write
+     * spoils as little as possible (the {@code StampedLock} idiom). Without {@code verify}, copies
+     * {@code [off, off + len)} into {@code dst}. With it, copies the wholly wanted blocks into
+     * {@code dst}, the partially wanted edge blocks whole into scratch, and the checksums of every
+     * block touched into {@link #sums}; verifies nothing: {@link #checkSnapshot} does that once the
+     * copy is known to be of one state, and takes the edge bytes from the copies it verified.
+     */
+    void snapshot(long off, byte[] dst, int dstOff, int len, boolean verify) {
+        if (!verify || len == 0) {
+            MemorySegment.copy(data, JAVA_BYTE, off, dst, dstOff, len);
+            return;
+        }
+        long end = off + len;
+        long first = off >>> shift;
+        long last = (end - 1) >>> shift;
+        long innerStart = (off + mask) & ~mask;
+        long innerEnd = end & ~mask;
+        MemorySegment.copy(checksums, CheckedRegion.CHECKSUM, first * Integer.BYTES, sums, 0, (int) (last - first + 1));
+        if (innerStart < innerEnd) {
+            MemorySegment.copy(data, JAVA_BYTE, innerStart, dst, dstOff + (int) (innerStart - off), (int) (innerEnd - innerStart));
+        }
+        if (hasHeadEdge(off, end)) {
+            MemorySegment.copy(data, JAVA_BYTE, first << shift, head, 0, blockSize);
+        }
+        if (hasTailEdge(off, end)) {
+            MemorySegment.copy(data, JAVA_BYTE, last << shift, tail, 0, blockSize);
+        }
+    }
+
+    /** Whether the first block of {@code [off, end)} is only partly wanted. */
+    private boolean hasHeadEdge(long off, long end) {
+        return (off & mask) != 0 || (end & mask) != 0 && (off >>> shift) == ((end - 1) >>> shift);
+    }
+
+    /** Whether the last block of {@code [off, end)} is only partly wanted and is not also its first. */
+    private boolean hasTailEdge(long off, long end) {
+        return (end & mask) != 0 && (off >>> shift) != ((end - 1) >>> shift);
+    }
+
+    /**
+     * Checks a read {@link #snapshot snapshotted} with {@code verify}: each block of the copy
+     * against the checksum copied with it (edge blocks as copied whole into scratch).
+     *
+     * @return the first block found corrupt, or -1
+     */
+    long checkSnapshot(long off, byte[] dst, int dstOff, int len) {
+        if (len == 0) {
+            return -1;
+        }
+        long end = off + len;
+        long first = off >>> shift;
+        long last = (end - 1) >>> shift;
+        long innerStart = (off + mask) & ~mask;
+        long innerEnd = end & ~mask;
+        if (hasHeadEdge(off, end)) {
+            if (mismatchAgainstSums(first, 1, 0, head, 0) >= 0) {
+                return first;
+            }
+            System.arraycopy(head, (int) (off & mask), dst, dstOff, (int) (Math.min(end, (first + 1) << shift) - off));
+        }
+        if (innerStart < innerEnd) {
+            long bad = mismatchAgainstSums(innerStart >>> shift, (int) ((innerEnd - innerStart) >>> shift),
+                    (int) ((innerStart >>> shift) - first), dst, dstOff + (int) (innerStart - off));
+            if (bad >= 0) {
+                return bad;
+            }
+        }
+        if (hasTailEdge(off, end)) {
+            if (mismatchAgainstSums(last, 1, (int) (last - first), tail, 0) >= 0) {
+                return last;
+            }
+            System.arraycopy(tail, 0, dst, dstOff + (int) (innerEnd - off), (int) (end - innerEnd));
+        }
+        return -1;
+    }
+
+    /**
      * Copies {@code [off, off + len)} into {@code dst}; when {@code verify}, checks the copy, not
-     * memory: whole blocks are checksummed where they land in {@code dst}, edge blocks are read
-     * whole into scratch, checked there, and the wanted bytes taken from that same copy. Stops at
-     * the first block that does not match, leaving {@code dst} holding part of the range.
+     * memory, a {@link #snapshot} at a time: whole blocks are checksummed where they land in
+     * {@code dst}, edge blocks are read whole into scratch, checked there, and the wanted bytes
+     * taken from that same copy. Stops at the first block that does not match, leaving
+     * {@code dst} holding part of the range.
      *
      * @return the first block found corrupt, or -1
      */
@@ -160,29 +246,14 @@ final class ChecksumEngine {
             return -1;
         }
         long end = off + len;
-        long innerStart = (off + mask) & ~mask;
-        long innerEnd = end & ~mask;
-        if (innerStart < innerEnd) {
-            int at = dstOff + (int) (innerStart - off);
-            MemorySegment.copy(data, JAVA_BYTE, innerStart, dst, at, (int) (innerEnd - innerStart));
-            long bad = firstMismatchIn(innerStart >>> shift, innerEnd >>> shift, dst, at);
+        for (long p = off, q; p < end; p = q) {
+            q = chunkEnd(p, end);
+            int at = dstOff + (int) (p - off);
+            snapshot(p, dst, at, (int) (q - p), true);
+            long bad = checkSnapshot(p, dst, at, (int) (q - p));
             if (bad >= 0) {
                 return bad;
             }
-        }
-        if (off < innerStart) {
-            long b = off >>> shift;
-            if (!load(b, head)) {
-                return b;
-            }
-            System.arraycopy(head, (int) (off & mask), dst, dstOff, (int) (Math.min(end, innerStart) - off));
-        }
-        if (innerEnd < end && innerEnd >= innerStart) {
-            long b = innerEnd >>> shift;
-            if (!load(b, head)) {
-                return b;
-            }
-            System.arraycopy(head, 0, dst, dstOff + (int) (innerEnd - off), (int) (end - innerEnd));
         }
         return -1;
     }
@@ -597,18 +668,35 @@ final class ChecksumEngine {
         for (long b = from; b < to; ) {
             int k = (int) Math.min(sums.length, to - b);
             MemorySegment.copy(checksums, CheckedRegion.CHECKSUM, b * Integer.BYTES, sums, 0, k);
-            for (int i = 0; i < k; i++, at += blockSize) {
-                int actual = crcOf(buf, at, blockSize);
-                if (actual != sums[i]) {
-                    lastExpected = sums[i];
-                    lastActual = actual;
-                    count(i + 1);
-                    return b + i;
-                }
+            long bad = mismatchAgainstSums(b, k, 0, buf, at);
+            if (bad >= 0) {
+                return bad;
             }
-            count(k);
             b += k;
+            at += k << shift;
         }
+        return -1;
+    }
+
+    /**
+     * Checks copies of the {@code k} blocks from {@code from}, held one after another in
+     * {@code buf} from {@code at}, against the checksums in {@link #sums} from {@code sumAt}.
+     * Counts the blocks checked; remembers the checksums of a mismatch for {@link #corrupt}.
+     *
+     * @return the first block that does not match, or -1
+     */
+    private long mismatchAgainstSums(long from, int k, int sumAt, byte[] buf, int at) {
+        for (int i = 0; i < k; i++, at += blockSize) {
+            int expected = sums[sumAt + i];
+            int actual = crcOf(buf, at, blockSize);
+            if (actual != expected) {
+                lastExpected = expected;
+                lastActual = actual;
+                count(i + 1);
+                return from + i;
+            }
+        }
+        count(k);
         return -1;
     }
 
