@@ -69,17 +69,17 @@ final class LockWord {
             if (word >= 0 && waiting() == 0 && WORD.compareAndSet(header, offset, word, word | WRITER)) {
                 break;
             }
-            if (Backoff.expired(round, deadline)) {
+            if (Backoff.WRITER.expired(round, deadline)) {
                 return false;
             }
-            Backoff.pause(round);
+            Backoff.WRITER.pause(round);
         }
         for (int round = 0; (word() & READERS) != 0; round++) {
-            if (Backoff.expired(round, deadline)) {
+            if (Backoff.WRITER.expired(round, deadline)) {
                 WORD.getAndAdd(header, offset, WRITER);
                 return false;
             }
-            Backoff.pause(round);
+            Backoff.WRITER.pause(round);
         }
         return true;
     }
@@ -111,10 +111,10 @@ final class LockWord {
                 if (tryAddShare()) {
                     return true;
                 }
-                if (Backoff.expired(round, deadline)) {
+                if (Backoff.READER.expired(round, deadline)) {
                     return false;
                 }
-                Backoff.pause(round);
+                Backoff.READER.pause(round);
             }
         } finally {
             WORD.getAndAdd(header, waitingOffset, -1L);
