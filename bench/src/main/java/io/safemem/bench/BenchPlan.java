@@ -11,7 +11,7 @@ final class BenchPlan {
     private static final String WRITE = "AtomicWriteBench";
     private static final List<String> LEVELS = List.of("OFF", "STANDARD", "FULL");
     private static final List<String> REGIONS = List.of("65536", "1073741824");
-    private static final List<String> SWEEP_BLOCK_SIZES = List.of("64", "256", "1024", "4096");
+    private static final List<String> SWEEP_BLOCK_SIZES = List.of("64", "128", "256", "512", "1024", "4096");
 
     private BenchPlan() {
     }

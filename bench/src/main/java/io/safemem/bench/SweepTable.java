@@ -12,7 +12,8 @@ import java.util.Optional;
 final class SweepTable {
 
     /** One column: a method at a size. */
-    private record Case(String method, String size) {
+    /** A column; {@code ranked} columns are the four cases the default block size is chosen by. */
+    private record Case(String method, String size, boolean ranked) {
 
         /** The column's heading. */
         String heading() {
@@ -37,9 +38,10 @@ final class SweepTable {
 
     /** The columns, in order. */
     private static final List<Case> CASES = List.of(
-            new Case("atomicWrite", "64"), new Case("atomicWrite", "4096"),
-            new Case("atomicWriteUnaligned", "64"), new Case("atomicWriteUnaligned", "4096"),
-            new Case("optimisticRead", "64"));
+            new Case("atomicWrite", "64", true), new Case("atomicWrite", "4096", true),
+            new Case("atomicWriteUnaligned", "64", true), new Case("atomicWriteUnaligned", "4096", false),
+            new Case("optimisticRead", "64", true));
+    private static final long RANKED = CASES.stream().filter(Case::ranked).count();
 
     private SweepTable() {
     }
@@ -54,20 +56,31 @@ final class SweepTable {
         List<String> headings = new ArrayList<>();
         headings.add("block size");
         CASES.forEach(c -> headings.add(c.heading()));
+        headings.add("geometric mean (ranked cases)");
         List<List<String>> rows = new ArrayList<>();
         for (String blockSize : blockSizes(measurements)) {
             List<String> row = new ArrayList<>();
             row.add(blockSize);
+            double logSum = 0;
+            int ratios = 0;
             for (Case column : CASES) {
-                row.add(cell(column.at(blockSize).find(measurements), column.floor().find(measurements)));
+                Optional<Measurement> measured = column.at(blockSize).find(measurements);
+                Optional<Measurement> floor = column.floor().find(measurements);
+                row.add(cell(measured, floor));
+                if (column.ranked() && measured.isPresent() && floor.isPresent()) {
+                    logSum += Math.log(measured.get().score() / floor.get().score());
+                    ratios++;
+                }
             }
+            row.add(ratios == RANKED ? Format.number(Math.exp(logSum / ratios)) + "x" : Verdict.NOT_RUN.text());
             rows.add(row);
         }
         StringBuilder out = new StringBuilder("Block-size sweep, STANDARD, regionSize " + REGION
-                + ": ns/op (ratio to " + FLOOR + " of the same size)\n");
+                + ": ns/op (ratio to " + FLOOR + " of the same size); the default block size is the one with the"
+                + " lowest geometric mean over the ranked cases (all but the unaligned 4096 B write)\n");
         out.append(TextTable.render(headings, rows));
         for (String size : List.of("64", "4096")) {
-            Optional<Measurement> floor = new Case(FLOOR, size).floor().find(measurements);
+            Optional<Measurement> floor = new Case(FLOOR, size, false).floor().find(measurements);
             out.append(FLOOR).append(' ').append(size).append(" B: ")
                     .append(floor.map(Format::score).orElse(Verdict.NOT_RUN.text())).append('\n');
         }

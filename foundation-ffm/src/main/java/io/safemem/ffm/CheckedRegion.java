@@ -48,8 +48,14 @@ public final class CheckedRegion implements MemoryProvider {
     public static final int MIN_BLOCK_SIZE = 16;
     /** Largest block size accepted by {@link Builder#blockSize(int)}. */
     public static final int MAX_BLOCK_SIZE = 64 * 1024;
-    /** Block size used when the builder is not given one. */
-    public static final int DEFAULT_BLOCK_SIZE = 256;
+    /**
+     * Block size used when the builder is not given one: 64 bytes, the size the block-size sweep
+     * of the benchmarks favours (64-byte aligned and unaligned writes and reads are cheapest, and a
+     * 64-byte record is a whole block, never an edge merge). It costs a 4-byte checksum per 64
+     * bytes (6.25% of the data) and one CRC32C call per 64 bytes of a bulk write; for mostly
+     * bulk writes choose 512 or 1024 bytes.
+     */
+    public static final int DEFAULT_BLOCK_SIZE = 64;
     /** Fraction of accesses verified at {@link VerificationLevel#SAMPLING} unless the builder says otherwise. */
     public static final double DEFAULT_SAMPLING_RATE = 0.1;
     /** Seed of the sampling sequence unless the builder says otherwise. */

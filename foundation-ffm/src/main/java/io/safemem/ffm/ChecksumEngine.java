@@ -172,7 +172,7 @@ final class ChecksumEngine {
         long last = (end - 1) >>> shift;
         long innerStart = (off + mask) & ~mask;
         long innerEnd = end & ~mask;
-        MemorySegment.copy(checksums, CheckedRegion.CHECKSUM, first * Integer.BYTES, sums, 0, (int) (last - first + 1));
+        loadSums(first, (int) (last - first + 1));
         if (innerStart < innerEnd) {
             MemorySegment.copy(data, JAVA_BYTE, innerStart, dst, dstOff + (int) (innerStart - off), (int) (innerEnd - innerStart));
         }
@@ -518,10 +518,10 @@ final class ChecksumEngine {
         }
         if (stagedFull > 0) {
             long fullFirst = (off + mask) >>> shift;
-            MemorySegment.copy(sums, 0, checksums, CheckedRegion.CHECKSUM, fullFirst * Integer.BYTES, stagedFull);
+            storeSums(fullFirst, stagedFull);
             long rest = fullFirst + stagedFull;
             if (rest < end >>> shift) {
-                storeSums(rest, end >>> shift, src, repeat ? -1 : srcOff + (int) ((rest << shift) - off), srcOff);
+                checksumAndStore(rest, end >>> shift, src, repeat ? -1 : srcOff + (int) ((rest << shift) - off), srcOff);
             }
         }
     }
@@ -531,7 +531,7 @@ final class ChecksumEngine {
      * {@code src} from {@code at}; or, when {@code at < 0} (a fill), all equal to the block at
      * {@code src[fillAt]}. They are computed into {@link #sums} and stored a chunk at a time.
      */
-    private void storeSums(long from, long to, byte[] src, int at, int fillAt) {
+    private void checksumAndStore(long from, long to, byte[] src, int at, int fillAt) {
         int fillSum = at < 0 ? checksum(src, fillAt, blockSize) : 0;
         for (long b = from; b < to; ) {
             int k = (int) Math.min(sums.length, to - b);
@@ -543,7 +543,7 @@ final class ChecksumEngine {
                 }
                 counters.checksummedBytes += (long) k << shift;
             }
-            MemorySegment.copy(sums, 0, checksums, CheckedRegion.CHECKSUM, b * Integer.BYTES, k);
+            storeSums(b, k);
             b += k;
         }
     }
@@ -618,7 +618,7 @@ final class ChecksumEngine {
         for (long b = 0; b < blocks; ) {
             int k = (int) Math.min(perChunk, blocks - b);
             MemorySegment.copy(data, JAVA_BYTE, b << shift, staging, 0, k << shift);
-            storeSums(b, b + k, staging, 0, 0);
+            checksumAndStore(b, b + k, staging, 0, 0);
             b += k;
         }
     }
@@ -667,7 +667,7 @@ final class ChecksumEngine {
     private long firstMismatchIn(long from, long to, byte[] buf, int at) {
         for (long b = from; b < to; ) {
             int k = (int) Math.min(sums.length, to - b);
-            MemorySegment.copy(checksums, CheckedRegion.CHECKSUM, b * Integer.BYTES, sums, 0, k);
+            loadSums(b, k);
             long bad = mismatchAgainstSums(b, k, 0, buf, at);
             if (bad >= 0) {
                 return bad;
@@ -731,6 +731,24 @@ final class ChecksumEngine {
         crc.update(ZEROS, 0, zeros);
         counters.checksummedBytes += len + zeros;
         return (int) crc.getValue();
+    }
+
+    /** Copies the stored checksums of the {@code k} blocks from {@code from} into {@link #sums}. */
+    private void loadSums(long from, int k) {
+        if (k == 1) {
+            sums[0] = stored(from); // one access costs less than a bulk copy's checks
+        } else {
+            MemorySegment.copy(checksums, CheckedRegion.CHECKSUM, from * Integer.BYTES, sums, 0, k);
+        }
+    }
+
+    /** Stores the first {@code k} checksums of {@link #sums} as those of the blocks from {@code from}. */
+    private void storeSums(long from, int k) {
+        if (k == 1) {
+            store(from, sums[0]);
+        } else {
+            MemorySegment.copy(sums, 0, checksums, CheckedRegion.CHECKSUM, from * Integer.BYTES, k);
+        }
     }
 
     private int stored(long block) {

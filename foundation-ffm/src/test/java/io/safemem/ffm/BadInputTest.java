@@ -1497,9 +1497,9 @@ class BadInputTest {
         // a fresh 4096-byte arena: header 64 + table 15*4, data aligned to 256, 15 blocks = exactly 4096
         try (FixedArena exact = FixedArena.ofShared(4096)) {
             refused(ErrorCode.ARENA_FULL, "build 15 blocks + 1 byte in 4096 bytes",
-                    () -> CheckedRegion.builder(exact, 15 * 256 + 1).build(), "4352 bytes", "4096 of 4096 bytes left");
+                    () -> CheckedRegion.builder(exact, 15 * 256 + 1).blockSize(256).build(), "4352 bytes", "4096 of 4096 bytes left");
             assertEquals(0, exact.used());
-            CheckedRegion fits = CheckedRegion.builder(exact, 15 * 256).build();
+            CheckedRegion fits = CheckedRegion.builder(exact, 15 * 256).blockSize(256).build();
             assertEquals(4096, exact.used());
             assertEquals(15, fits.blockCount());
             fits.handler().verifyIntegrity();

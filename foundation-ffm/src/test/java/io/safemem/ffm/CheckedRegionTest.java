@@ -53,13 +53,13 @@ class CheckedRegionTest {
 
     @Test
     void builderDefaults() {
-        assertEquals(256, CheckedRegion.DEFAULT_BLOCK_SIZE);
+        assertEquals(64, CheckedRegion.DEFAULT_BLOCK_SIZE);
         assertEquals(0.1, CheckedRegion.DEFAULT_SAMPLING_RATE);
         assertEquals(16, CheckedRegion.MIN_BLOCK_SIZE);
         assertEquals(65536, CheckedRegion.MAX_BLOCK_SIZE);
 
         CheckedRegion region = CheckedRegion.builder(arena, 10_000).build();
-        assertEquals(256, region.blockSize());
+        assertEquals(64, region.blockSize());
         assertEquals(VerificationLevel.STANDARD, region.verificationLevel());
         assertEquals(0.1, region.samplingRate);
         assertEquals(CheckedRegion.DEFAULT_SAMPLING_SEED, region.samplingSeed);
@@ -128,7 +128,7 @@ class CheckedRegionTest {
     void exactFootprintOfAPageSizedRegion() {
         // header 64 + table 15 * 4 = 124, data aligned to 256: starts at 256; 15 blocks of 256 end at 4096
         try (FixedArena page = FixedArena.ofShared(4096)) {
-            CheckedRegion region = CheckedRegion.builder(page, 15 * 256).build();
+            CheckedRegion region = CheckedRegion.builder(page, 15 * 256).blockSize(256).build();
             assertEquals(4096, page.used());
             assertEquals(15, region.blockCount());
         }
@@ -157,7 +157,7 @@ class CheckedRegionTest {
 
     @Test
     void nameAppearsInToStringAndInIntegrityErrors() {
-        CheckedRegion region = CheckedRegion.builder(arena, 4096).name("orders").build();
+        CheckedRegion region = CheckedRegion.builder(arena, 4096).blockSize(256).name("orders").build();
         assertTrue(region.toString().contains("orders"), region.toString());
         SafeMemoryHandler memory = region.handler();
         assertTrue(memory.toString().contains("orders"), memory.toString());
@@ -184,7 +184,7 @@ class CheckedRegionTest {
 
     @Test
     void toStringDescribesGeometryLevelAndCounters() {
-        CheckedRegion region = CheckedRegion.builder(arena, 65536).name("orders").build();
+        CheckedRegion region = CheckedRegion.builder(arena, 65536).blockSize(256).name("orders").build();
         assertEquals("CheckedRegion[orders, 65536 bytes, 256 blocks of 256, STANDARD, writes=0, bytesWritten=0, "
                 + "verifications=0, sampledSkips=0, integrityFailures=0, checksummedBytes=0, readRetries=0, lockedReads=0]",
                 region.toString());
