@@ -70,6 +70,10 @@ public class AtomicWriteBench {
     private long aligned;
     private long unaligned;
 
+    /** Creates the benchmark state; JMH makes one per thread and calls {@link #setUp()}. */
+    public AtomicWriteBench() {
+    }
+
     /** Creates the region and the plain segment, both of {@code regionSize} bytes. */
     @Setup(Level.Trial)
     public void setUp() {

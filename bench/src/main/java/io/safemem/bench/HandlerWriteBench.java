@@ -55,6 +55,10 @@ public class HandlerWriteBench {
     private long aligned;
     private long unaligned;
 
+    /** Creates the benchmark state; JMH makes one per thread and calls {@link #setUp()}. */
+    public HandlerWriteBench() {
+    }
+
     /** Creates the region and the plain segment, both of {@value #REGION_BYTES} bytes. */
     @Setup(Level.Trial)
     public void setUp() {

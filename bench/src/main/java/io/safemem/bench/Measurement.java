@@ -59,14 +59,13 @@ public record Measurement(String benchmark, Map<String, String> params, double s
             for (String key : run.getParamsKeys()) {
                 params.put(key, run.getParam(key));
             }
-            Map<String, Result> secondary = result.getSecondaryResults();
-            Result alloc = secondary.get(ALLOC_NORM);
-            Result primary = result.getPrimaryResult();
+            Result<?> alloc = result.getSecondaryResults().get(ALLOC_NORM);
+            Result<?> primary = result.getPrimaryResult();
             measurements.add(new Measurement(name, params, primary.getScore(), primary.getScoreUnit(),
                     alloc == null ? Double.NaN : alloc.getScore()));
             if (run.getThreadGroupLabels().size() > 1) {
                 for (String role : run.getThreadGroupLabels()) {
-                    Result part = secondary.get(role);
+                    Result<?> part = result.getSecondaryResults().get(role);
                     if (part != null) {
                         measurements.add(new Measurement(name + ":" + role, params, part.getScore(),
                                 part.getScoreUnit(), Double.NaN));

@@ -11,8 +11,7 @@ import java.util.Optional;
  */
 final class SweepTable {
 
-    /** One column: a method at a size. */
-    /** A column; {@code ranked} columns are the four cases the default block size is chosen by. */
+    /** One column, a method at a size; {@code ranked} columns are the four cases the default block size is chosen by. */
     private record Case(String method, String size, boolean ranked) {
 
         /** The column's heading. */
