@@ -38,11 +38,7 @@ import java.util.zip.CRC32C;
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
-public class AtomicWriteBench {
-
-    /** Bytes per operation. */
-    @Param({"64", "4096", "65536"})
-    public int size;
+public class AtomicWriteBench extends CopyFloor {
 
     /** Verification level of the region. */
     @Param({"OFF", "STANDARD", "FULL"})
@@ -61,13 +57,8 @@ public class AtomicWriteBench {
 
     private FixedArena arena;
     private AtomicMemoryOps memory;
-    private Arena plainArena;
-    private MemorySegment plain;
     private ByteBuffer wholePlain;
-    private final CRC32C crc = new CRC32C();
-    private byte[] src;
     private byte[] dst;
-    private long aligned;
     private long unaligned;
 
     /** Creates the benchmark state; JMH makes one per thread and calls {@link #setUp()}. */
@@ -77,19 +68,11 @@ public class AtomicWriteBench {
     /** Creates the region and the plain segment, both of {@code regionSize} bytes. */
     @Setup(Level.Trial)
     public void setUp() {
-        long checksumTable = regionSize / blockSize * Integer.BYTES;
-        arena = FixedArena.ofShared(regionSize + checksumTable + 2 * 4096);
-        memory = CheckedRegion.builder(arena, regionSize).blockSize(blockSize).verificationLevel(level).build()
-                .intoAtomicOps();
-        plainArena = Arena.ofShared();
-        plain = plainArena.allocate(regionSize, 4096);
+        arena = Regions.arenaFor(regionSize, blockSize);
+        memory = Regions.atomicOps(arena, regionSize, blockSize, level);
+        prepareFloor(regionSize, Math.min(regionSize / 2, regionSize - size) & -blockSize);
         wholePlain = plain.asByteBuffer();
-        src = new byte[size];
         dst = new byte[size];
-        for (int i = 0; i < size; i++) {
-            src[i] = (byte) (i * 31 + 7);
-        }
-        aligned = Math.min(regionSize / 2, regionSize - size) & -blockSize;
         unaligned = aligned + blockSize - MISALIGNMENT;
         if (unaligned + size > regionSize) {
             unaligned = aligned - MISALIGNMENT;
@@ -105,30 +88,6 @@ public class AtomicWriteBench {
     public void tearDown() {
         arena.close();
         plainArena.close();
-    }
-
-    /**
-     * The floor of {@code OFF}: copy the bytes.
-     *
-     * @return the segment, so the copy is not dead code
-     */
-    @Benchmark
-    public MemorySegment rawCopy() {
-        MemorySegment.copy(src, 0, plain, ValueLayout.JAVA_BYTE, aligned, size);
-        return plain;
-    }
-
-    /**
-     * The floor: copy the bytes and CRC32C them.
-     *
-     * @return the checksum
-     */
-    @Benchmark
-    public long rawCopyCrc() {
-        MemorySegment.copy(src, 0, plain, ValueLayout.JAVA_BYTE, aligned, size);
-        crc.reset();
-        crc.update(src, 0, size);
-        return crc.getValue();
     }
 
     /**

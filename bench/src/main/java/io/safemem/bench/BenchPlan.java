@@ -38,7 +38,7 @@ final class BenchPlan {
         runs.add(new PlannedRun("CopyFillBench", List.of("rawCopy", "agronaPutBytes", "agronaSetMemory"),
                 Map.of("level", List.of("OFF"))));
         if (handler) {
-            runs.add(new PlannedRun("HandlerWriteBench", List.of(), Map.of()));
+            runs.add(new PlannedRun("HandlerWriteBench", List.of(), Map.of("size", List.of("64", "4096"))));
         }
         return runs;
     }

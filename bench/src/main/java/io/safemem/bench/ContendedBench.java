@@ -110,10 +110,8 @@ public class ContendedBench {
     /** Creates the region and the heap record, and writes the record once to both. */
     @Setup(Level.Trial)
     public void setUp() {
-        long checksumTable = REGION_BYTES / blockSize * Integer.BYTES;
-        arena = FixedArena.ofShared(REGION_BYTES + checksumTable + 2 * 4096);
-        memory = CheckedRegion.builder(arena, REGION_BYTES).blockSize(blockSize).verificationLevel(level).build()
-                .intoAtomicOps();
+        arena = Regions.arenaFor(REGION_BYTES, blockSize);
+        memory = Regions.atomicOps(arena, REGION_BYTES, blockSize, level);
         record = new HeapRecord(REGION_BYTES, OFFSET, size);
         byte[] first = pattern(size);
         memory.atomicWriteWithChecksum(OFFSET, first);

@@ -68,10 +68,8 @@ public class CopyFillBench {
     /** Creates the region and the plain segment, with the same bytes at the source of both. */
     @Setup(Level.Trial)
     public void setUp() {
-        long checksumTable = REGION_BYTES / blockSize * Integer.BYTES;
-        arena = FixedArena.ofShared(REGION_BYTES + checksumTable + 2 * 4096);
-        memory = CheckedRegion.builder(arena, REGION_BYTES).blockSize(blockSize).verificationLevel(level).build()
-                .intoAtomicOps();
+        arena = Regions.arenaFor(REGION_BYTES, blockSize);
+        memory = Regions.atomicOps(arena, REGION_BYTES, blockSize, level);
         plainArena = Arena.ofShared();
         plain = plainArena.allocate(REGION_BYTES, 4096);
         buffer = new UnsafeBuffer(plain.address(), REGION_BYTES);

@@ -16,43 +16,31 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.concurrent.TimeUnit;
-import java.util.zip.CRC32C;
 
 /**
- * Single-owner writes and reads through {@link SafeMemoryHandler}, beside the floor measured in the
- * same run: {@code rawCopy} ({@link MemorySegment#copy} alone) and {@code rawCopyCrc} (the copy
- * plus the JDK's CRC32C of the same bytes, no lock, no table).
+ * Single-owner writes and reads through {@link SafeMemoryHandler} in a 1 MiB region, beside the
+ * floors of {@link CopyFloor} measured in the same run ({@code BenchMain} runs it at 64 B and
+ * 4 KiB).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
-public class HandlerWriteBench {
-
-    /** Bytes per operation. */
-    @Param({"64", "4096"})
-    public int size;
+public class HandlerWriteBench extends CopyFloor {
 
     /** Verification level of the region. */
     @Param({"OFF", "STANDARD", "FULL"})
     public VerificationLevel level;
 
-    /** Checksum block size of the region. */
-    @Param({"256"})
+    /** Checksum block size of the region; the library default unless a run sets it. */
+    @Param({"" + CheckedRegion.DEFAULT_BLOCK_SIZE})
     public int blockSize;
 
     private static final long REGION_BYTES = 1 << 20;
 
     private FixedArena arena;
     private SafeMemoryHandler handler;
-    private Arena plainArena;
-    private MemorySegment plain;
-    private final CRC32C crc = new CRC32C();
-    private byte[] src;
     private byte[] dst;
-    private long aligned;
     private long unaligned;
 
     /** Creates the benchmark state; JMH makes one per thread and calls {@link #setUp()}. */
@@ -64,14 +52,8 @@ public class HandlerWriteBench {
     public void setUp() {
         arena = FixedArena.ofShared(2 * REGION_BYTES);
         handler = CheckedRegion.builder(arena, REGION_BYTES).blockSize(blockSize).verificationLevel(level).build().handler();
-        plainArena = Arena.ofShared();
-        plain = plainArena.allocate(REGION_BYTES, 4096);
-        src = new byte[size];
+        prepareFloor(REGION_BYTES, 8 * (long) blockSize);
         dst = new byte[size];
-        for (int i = 0; i < size; i++) {
-            src[i] = (byte) (i * 31 + 7);
-        }
-        aligned = 8 * (long) blockSize;
         unaligned = aligned + blockSize - 13;
     }
 
@@ -80,30 +62,6 @@ public class HandlerWriteBench {
     public void tearDown() {
         arena.close();
         plainArena.close();
-    }
-
-    /**
-     * The floor: copy the bytes.
-     *
-     * @return the segment, so the copy is not dead code
-     */
-    @Benchmark
-    public MemorySegment rawCopy() {
-        MemorySegment.copy(src, 0, plain, ValueLayout.JAVA_BYTE, aligned, size);
-        return plain;
-    }
-
-    /**
-     * The floor with a checksum: copy the bytes and CRC32C them.
-     *
-     * @return the checksum
-     */
-    @Benchmark
-    public long rawCopyCrc() {
-        MemorySegment.copy(src, 0, plain, ValueLayout.JAVA_BYTE, aligned, size);
-        crc.reset();
-        crc.update(src, 0, size);
-        return crc.getValue();
     }
 
     /**
