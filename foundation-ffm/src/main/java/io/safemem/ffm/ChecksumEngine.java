@@ -49,9 +49,6 @@ final class ChecksumEngine {
     private static final byte[] ZEROS = new byte[CheckedRegion.MAX_BLOCK_SIZE];
     /** Staging area size: sources and destinations that are segments, copies and fills move through it. */
     private static final int MIN_STAGING_BYTES = 16 * 1024;
-    /** Bits of {@link #stagedEdges}: the staged write merges its first, its last block. */
-    private static final int HEAD = 1;
-    private static final int TAIL = 2;
 
     private final CheckedRegion region;
     private final MemorySegment data;
@@ -76,7 +73,6 @@ final class ChecksumEngine {
     private byte[] stagedSrc;
     private int stagedSrcOff;
     private boolean stagedRepeat;
-    private int stagedEdges;
     private int stagedFull;
     private int headSum;
     private int tailSum;
@@ -447,7 +443,6 @@ final class ChecksumEngine {
         stagedSrc = src;
         stagedSrcOff = srcOff;
         stagedRepeat = repeat;
-        stagedEdges = 0;
         stagedFull = 0;
         if (len == 0 || !region.level.keepsChecksums()) {
             return;
@@ -457,8 +452,8 @@ final class ChecksumEngine {
         long last = (end - 1) >>> shift;
         int headLo = (int) (off & mask);
         int tailLen = (int) (end & mask);
-        boolean headPartial = headLo != 0 || (first == last && tailLen != 0);
-        boolean tailPartial = first != last && tailLen != 0;
+        boolean headPartial = hasHeadEdge(off, end);
+        boolean tailPartial = hasTailEdge(off, end);
 
         if (headPartial && verifyEdges) {
             loadVerified(first, head);
@@ -469,13 +464,11 @@ final class ChecksumEngine {
         if (headPartial) {
             int n = (int) (Math.min(end, (first + 1) << shift) - off);
             headSum = mergedSum(first, headLo, n, src, srcOff, head, verifyEdges);
-            stagedEdges |= HEAD;
         }
         if (tailPartial) {
             long tailStart = last << shift;
             int at = repeat ? srcOff : srcOff + (int) (tailStart - off);
             tailSum = mergedSum(last, 0, tailLen, src, at, tail, verifyEdges);
-            stagedEdges |= TAIL;
         }
         long fullFirst = (off + mask) >>> shift;
         long fullEnd = end >>> shift;
@@ -510,10 +503,10 @@ final class ChecksumEngine {
             return;
         }
         long end = off + len;
-        if ((stagedEdges & HEAD) != 0) {
+        if (hasHeadEdge(off, end)) {
             store(off >>> shift, headSum);
         }
-        if ((stagedEdges & TAIL) != 0) {
+        if (hasTailEdge(off, end)) {
             store((end - 1) >>> shift, tailSum);
         }
         if (stagedFull > 0) {
@@ -521,23 +514,20 @@ final class ChecksumEngine {
             storeSums(fullFirst, stagedFull);
             long rest = fullFirst + stagedFull;
             if (rest < end >>> shift) {
-                checksumAndStore(rest, end >>> shift, src, repeat ? -1 : srcOff + (int) ((rest << shift) - off), srcOff);
+                checksumAndStore(rest, end >>> shift, src, srcOff + (int) ((rest << shift) - off), repeat);
             }
         }
     }
 
     /**
-     * Stores the checksums of blocks {@code [from, to)}, whose new bytes lie one after another in
-     * {@code src} from {@code at}; or, when {@code at < 0} (a fill), all equal to the block at
-     * {@code src[fillAt]}. They are computed into {@link #sums} and stored a chunk at a time.
+     * Stores the checksums of blocks {@code [from, to)}, a chunk of {@link #sums} at a time:
+     * computed from their new bytes, which lie one after another in {@code src} from {@code at};
+     * or, for a fill ({@code repeat}), the one checksum {@link #stage} already put in every slot.
      */
-    private void checksumAndStore(long from, long to, byte[] src, int at, int fillAt) {
-        int fillSum = at < 0 ? checksum(src, fillAt, blockSize) : 0;
+    private void checksumAndStore(long from, long to, byte[] src, int at, boolean repeat) {
         for (long b = from; b < to; ) {
             int k = (int) Math.min(sums.length, to - b);
-            if (at < 0) {
-                Arrays.fill(sums, 0, k, fillSum);
-            } else {
+            if (!repeat) {
                 for (int i = 0; i < k; i++, at += blockSize) {
                     sums[i] = crcOf(src, at, blockSize);
                 }
@@ -618,7 +608,7 @@ final class ChecksumEngine {
         for (long b = 0; b < blocks; ) {
             int k = (int) Math.min(perChunk, blocks - b);
             MemorySegment.copy(data, JAVA_BYTE, b << shift, staging, 0, k << shift);
-            checksumAndStore(b, b + k, staging, 0, 0);
+            checksumAndStore(b, b + k, staging, 0, false);
             b += k;
         }
     }
