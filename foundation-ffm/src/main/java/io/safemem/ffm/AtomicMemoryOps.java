@@ -66,8 +66,11 @@ public final class AtomicMemoryOps {
     /** How this class names itself as a region's owner, in messages. */
     static final String OWNER = "an AtomicMemoryOps";
 
-    /** Spins on a running write plus failed validations an optimistic read allows itself before locking. */
-    private static final int OPTIMISTIC_ROUNDS = 64;
+    /**
+     * Spins on a running write plus failed validations an optimistic read allows itself before it
+     * takes a reader's turn; measured by {@code ContendedBench} with {@link LockWord#STEP_ASIDE_NANOS}.
+     */
+    private static final int OPTIMISTIC_ROUNDS = 16;
     private static final int READ_ARRAY = 0;
     private static final int READ_SEGMENT = 1;
     private static final int SCAN_BLOCKS = 2;
@@ -576,8 +579,8 @@ public final class AtomicMemoryOps {
 
     /**
      * Runs one read-only step ({@code kind}) against a consistent state: optimistically under a
-     * sequence stamp, again if a write ran meanwhile, and under the shared lock after
-     * {@value #OPTIMISTIC_ROUNDS} rounds of racing writes. Its verdict (the first corrupt block
+     * sequence stamp, again if a write ran meanwhile, and under a share of the lock, in a reader's
+     * turn, after {@value #OPTIMISTIC_ROUNDS} rounds of racing writes. Its verdict (the first corrupt block
      * found, or -1) is returned only from a run that saw one state; {@link #TIMED_OUT} if it had to
      * lock and the lock was not free in time.
      */
@@ -595,7 +598,7 @@ public final class AtomicMemoryOps {
             }
             self.counters.readRetries++;
         }
-        if (!acquireShared(self)) {
+        if (!beginLockedRead(self)) {
             return TIMED_OUT;
         }
         long bad;
@@ -603,7 +606,7 @@ public final class AtomicMemoryOps {
             self.counters.lockedReads++;
             bad = step(self.engine, kind, offset, dst, dstOffset, length, verify);
         } finally {
-            lock.releaseShared();
+            endLockedRead(self);
         }
         return finish(self.engine, kind, offset, dst, dstOffset, length, verify, bad);
     }
@@ -692,6 +695,28 @@ public final class AtomicMemoryOps {
         }
         if (!lock.acquireExclusive(timeoutNanos)) {
             throw timedOut("write");
+        }
+    }
+
+    /**
+     * Takes a share for a read that lost its races: a reader's turn (see
+     * {@link LockWord#beginReadersTurn(long)}), or, for a thread holding slices, one more share at
+     * once; {@code false} if it was not free in time.
+     */
+    private boolean beginLockedRead(ReaderContext self) {
+        if (self.openSlices != 0) {
+            lock.addShared();
+            return true;
+        }
+        return lock.beginReadersTurn(timeoutNanos);
+    }
+
+    /** Ends what {@link #beginLockedRead} began. */
+    private void endLockedRead(ReaderContext self) {
+        if (self.openSlices != 0) {
+            lock.releaseShared();
+        } else {
+            lock.endReadersTurn();
         }
     }
 
