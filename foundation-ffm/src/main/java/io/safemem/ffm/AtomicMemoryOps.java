@@ -70,7 +70,7 @@ public final class AtomicMemoryOps {
      * Spins on a running write plus failed validations an optimistic read allows itself before it
      * takes a reader's turn; measured by {@code ContendedBench} with {@link LockWord#STEP_ASIDE_NANOS}.
      */
-    private static final int OPTIMISTIC_ROUNDS = 16;
+    private static final int OPTIMISTIC_ROUNDS = 8;
     private static final int READ_ARRAY = 0;
     private static final int READ_SEGMENT = 1;
     private static final int SCAN_BLOCKS = 2;
@@ -98,6 +98,12 @@ public final class AtomicMemoryOps {
      * again skips the lookup.
      */
     private Thread lastWriter;
+    /**
+     * The context of the first thread that read, found without the {@link ThreadLocal} lookup:
+     * set once (a racy publication, safe because the context's thread is final), so that a
+     * dedicated reader thread pays no lookup and no thread writes this line again.
+     */
+    private ReaderContext firstReader;
 
     AtomicMemoryOps(CheckedRegion region, ChecksumEngine writer, long timeoutNanos) {
         this.region = region;
@@ -119,10 +125,17 @@ public final class AtomicMemoryOps {
 
     /** This thread's reader context, set up on its first read (only reading threads take a sampling stream). */
     private ReaderContext reader() {
+        ReaderContext first = firstReader;
+        if (first != null && first.isOwnedByCurrentThread()) {
+            return first;
+        }
         ReaderContext self = readers.get();
         if (self == null) {
             self = new ReaderContext(region, lock, readerThreads.incrementAndGet());
             readers.set(self);
+            if (first == null) {
+                firstReader = self;
+            }
         }
         return self;
     }

@@ -48,6 +48,11 @@ final class ReaderContext implements SliceOwner {
 
     }
 
+    /** Whether the calling thread is the one this context belongs to. */
+    boolean isOwnedByCurrentThread() {
+        return thread == Thread.currentThread();
+    }
+
     private void checkThread() {
         Thread current = Thread.currentThread();
         if (current != thread) {
