@@ -125,15 +125,7 @@ final class LockWord {
         long deadline = Backoff.deadline(timeoutNanos);
         WORD.getAndAdd(header, waitingOffset, 1L);
         try {
-            for (int round = 0; ; round++) {
-                if (tryAddShare()) {
-                    return true;
-                }
-                if (Backoff.READER.expired(round, deadline)) {
-                    return false;
-                }
-                Backoff.READER.pause(round);
-            }
+            return awaitShare(deadline);
         } finally {
             WORD.getAndAdd(header, waitingOffset, -1L);
         }
@@ -152,20 +144,28 @@ final class LockWord {
         long deadline = Backoff.deadline(timeoutNanos);
         Backoff.stepAside(STEP_ASIDE_NANOS, deadline);
         WORD.getAndAdd(header, waitingOffset, 1L);
-        for (int round = 0; !tryAddShare(); round++) {
-            if (Backoff.READER.expired(round, deadline)) {
-                WORD.getAndAdd(header, waitingOffset, -1L);
-                return false;
-            }
-            Backoff.READER.pause(round);
+        if (awaitShare(deadline)) {
+            return true;
         }
-        return true;
+        WORD.getAndAdd(header, waitingOffset, -1L);
+        return false;
     }
 
     /** Ends a turn begun by {@link #beginReadersTurn(long)}: gives back its share and its place. */
     void endReadersTurn() {
         releaseShared();
         WORD.getAndAdd(header, waitingOffset, -1L);
+    }
+
+    /** Adds a share once no writer holds or drains the region, waiting as a reader; {@code false} after {@code deadline}. */
+    private boolean awaitShare(long deadline) {
+        for (int round = 0; !tryAddShare(); round++) {
+            if (Backoff.READER.expired(round, deadline)) {
+                return false;
+            }
+            Backoff.READER.pause(round);
+        }
+        return true;
     }
 
     private boolean tryAddShare() {

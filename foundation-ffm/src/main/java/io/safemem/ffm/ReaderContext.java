@@ -54,10 +54,10 @@ final class ReaderContext implements SliceOwner {
     }
 
     private void checkThread() {
-        Thread current = Thread.currentThread();
-        if (current != thread) {
+        if (!isOwnedByCurrentThread()) {
             throw new ConcurrencyException(ErrorCode.WRONG_THREAD, "a slice of region '" + region.name
-                    + "' belongs to the thread that borrowed it (" + thread.getName() + "), not " + current.getName());
+                    + "' belongs to the thread that borrowed it (" + thread.getName() + "), not "
+                    + Thread.currentThread().getName());
         }
     }
 }
