@@ -169,8 +169,8 @@ final class LockWord {
     }
 
     private boolean tryAddShare() {
-        long word = word();
-        return word >= 0 && WORD.compareAndSet(header, offset, word, word + 1);
+        long word = (long) WORD.compareAndExchange(header, offset, 0L, 1L);
+        return word == 0 || (word > 0 && WORD.compareAndSet(header, offset, word, word + 1));
     }
 
     /** Adds a borrower without waiting; only for a thread that already holds a share. */
