@@ -71,6 +71,7 @@ enum BenchMode {
     }
 
     private static String targets(List<Measurement> measurements) {
-        return RatioTable.standard().render(measurements) + "\n" + RatioTable.copyFill().render(measurements);
+        return RatioTable.standard().render(measurements) + "\n" + RatioTable.protocolFloor().render(measurements)
+                + "\n" + RatioTable.copyFill().render(measurements);
     }
 }

@@ -18,7 +18,7 @@ final class BenchPlan {
 
     /**
      * The plan of {@code full} and {@code quick}: {@link AtomicWriteBench} (its floors once, at level
-     * {@code OFF}, which they ignore), {@link ContendedBench}, {@link CopyFillBench} (its baselines
+     * {@code OFF}, which they ignore), {@link ProtocolFloorBench}, {@link ContendedBench}, {@link CopyFillBench} (its baselines
      * once) and, if asked, {@link HandlerWriteBench}.
      *
      * @param sizes   the record sizes of {@link AtomicWriteBench}
@@ -33,6 +33,7 @@ final class BenchPlan {
                 Map.of("size", sizes, "level", LEVELS, "regionSize", REGIONS)));
         unalignedBySize(sizes).forEach((regions, fitting) -> runs.add(new PlannedRun(WRITE,
                 List.of("atomicWriteUnaligned"), Map.of("size", fitting, "level", LEVELS, "regionSize", regions))));
+        runs.add(new PlannedRun("ProtocolFloorBench", List.of("protocolWrite", "protocolRead"), Map.of("size", sizes)));
         runs.add(new PlannedRun("ContendedBench", List.of(), Map.of()));
         runs.add(new PlannedRun("CopyFillBench", List.of("atomicCopyWithin", "atomicFill"), Map.of()));
         runs.add(new PlannedRun("CopyFillBench", List.of("rawCopy", "agronaPutBytes", "agronaSetMemory"),

@@ -5,8 +5,9 @@ import java.util.List;
 
 /**
  * A titled list of {@link Target}s, evaluated against a run's measurements and printed one row per
- * target. {@link #standard()} holds safemem's performance targets, {@link #copyFill()} an
- * informational comparison of {@link CopyFillBench}.
+ * target. {@link #standard()} holds safemem's performance targets; {@link #protocolFloor()} and
+ * {@link #copyFill()} are informational comparisons with {@link ProtocolFloorBench} and
+ * {@link CopyFillBench}.
  *
  * @param title   the line printed above the table
  * @param targets the rows, in order
@@ -16,6 +17,7 @@ record RatioTable(String title, List<Target> targets) {
     private static final String WRITE = "AtomicWriteBench.";
     private static final String CONTENDED = "ContendedBench.";
     private static final String COPY_FILL = "CopyFillBench.";
+    private static final String PROTOCOL = "ProtocolFloorBench.";
     private static final String REGION = "65536";
     private static final String HUGE_REGION = "1073741824";
     private static final String STANDARD = "STANDARD";
@@ -62,6 +64,29 @@ record RatioTable(String title, List<Target> targets) {
         addContended(rows, "4096", Bound.none());
         rows.add(new AllocationTarget(0.1));
         return new RatioTable("Targets (regionSize 65536 unless said; throughput ratios: higher is better)", rows);
+    }
+
+    /**
+     * {@link ProtocolFloorBench} against the JDK floor, and the library against it: how much of a
+     * ratio to {@code rawCopyCrc} the protocol alone costs through the FFM API, and how much the
+     * library adds on top; no targets.
+     *
+     * @return the table
+     */
+    static RatioTable protocolFloor() {
+        List<Target> rows = new ArrayList<>();
+        for (String size : List.of("64", "4096")) {
+            Selector write = Selector.of(PROTOCOL + "protocolWrite", "size", size);
+            Selector read = Selector.of(PROTOCOL + "protocolRead", "size", size);
+            Selector jdkFloor = floor("rawCopyCrc", size, REGION);
+            rows.add(new RatioTarget("protocolWrite " + size + " B / rawCopyCrc", write, jdkFloor, Bound.none()));
+            rows.add(new RatioTarget("atomicWrite STANDARD " + size + " B / protocolWrite",
+                    write("atomicWrite", STANDARD, size, REGION), write, Bound.none()));
+            rows.add(new RatioTarget("protocolRead " + size + " B / rawCopyCrc", read, jdkFloor, Bound.none()));
+            rows.add(new RatioTarget("optimisticRead STANDARD " + size + " B / protocolRead",
+                    write("optimisticRead", STANDARD, size, REGION), read, Bound.none()));
+        }
+        return new RatioTable("The protocol floor: ProtocolFloorBench, 64-byte blocks (information, no targets)", rows);
     }
 
     /**

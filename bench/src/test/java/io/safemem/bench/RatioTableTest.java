@@ -114,6 +114,41 @@ class RatioTableTest {
         assertEquals(Verdict.NOT_RUN, row.verdict());
     }
 
+    @Test
+    void theProtocolFloorTableSetsTheLibraryAgainstTheHandWrittenProtocolAndTheProtocolAgainstTheJdk() {
+        List<Measurement> measured = List.of(
+                write("atomicWrite", "STANDARD", "64", 30.0, 0),
+                write("rawCopyCrc", "OFF", "64", 10.0, 0),
+                protocol("protocolWrite", "64", 20.0));
+
+        Row library = row(RatioTable.protocolFloor(), "atomicWrite STANDARD 64 B / protocolWrite", measured);
+        Row protocol = row(RatioTable.protocolFloor(), "protocolWrite 64 B / rawCopyCrc", measured);
+
+        assertEquals("1.50", library.measured());
+        assertEquals("2.00", protocol.measured());
+        assertEquals(Verdict.NO_TARGET, library.verdict());
+        assertEquals(Verdict.NOT_RUN,
+                row(RatioTable.protocolFloor(), "optimisticRead STANDARD 64 B / protocolRead", measured).verdict());
+    }
+
+    @Test
+    void theProtocolFloorIsABaselineNotHeldToTheAllocationLimit() {
+        Row row = row(RatioTable.standard(), ALLOC, List.of(
+                write("atomicWrite", "STANDARD", "64", 12.0, 0.004),
+                protocol("protocolRead", "64", 9.0, 5.0)));
+
+        assertEquals(Verdict.MET, row.verdict());
+        assertEquals("of 1 runs", row.right());
+    }
+
+    private static Measurement protocol(String method, String size, double nanos) {
+        return protocol(method, size, nanos, 0);
+    }
+
+    private static Measurement protocol(String method, String size, double nanos, double alloc) {
+        return new Measurement("ProtocolFloorBench." + method, Map.of("size", size), nanos, "ns/op", alloc);
+    }
+
     private static Measurement write(String method, String level, String size, double nanos, double alloc) {
         return new Measurement("AtomicWriteBench." + method,
                 Map.of("size", size, "level", level, "regionSize", "65536", "blockSize", "256"), nanos, "ns/op", alloc);
