@@ -511,8 +511,10 @@ public final class AtomicMemoryOps {
 
     /**
      * Verifies the blocks of a range a share was just taken for; gives the share back before
-     * anything is thrown. Kept apart from {@link #lend} so that the slice's fast path compiles
-     * small enough to be inlined where the slice is used.
+     * anything is thrown. Kept apart from {@link #lend} to keep the lending code small: when the
+     * JIT compiles {@code lend} on its own, {@link #borrowSlice} stays small enough to be inlined
+     * where the slice is used, and escape analysis removes the slice (not when it compiles
+     * {@code borrowSlice} first, with {@code lend} inlined into it).
      */
     private void verifyLent(ReaderContext self, long offset, long length) {
         int shift = region.blockShift;
