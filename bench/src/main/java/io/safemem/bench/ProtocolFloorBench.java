@@ -41,11 +41,10 @@ public class ProtocolFloorBench extends CopyFloor {
     private static final long LOCKED = Long.MIN_VALUE;
     private static final long LOCK_OFFSET = 0;
     private static final long SEQUENCE_OFFSET = 16;
+    private static final int BLOCK = 64;
 
     private MemorySegment header;
     private MemorySegment checksums;
-    private static final int BLOCK = 64;
-
     private byte[] dst;
     private int[] sums;
     private long firstBlock;
