@@ -163,6 +163,11 @@ final class ChecksumEngine {
             MemorySegment.copy(data, JAVA_BYTE, off, dst, dstOff, len);
             return;
         }
+        if (isWholeBlocks(off, len)) {
+            loadSums(off >>> shift, len >>> shift);
+            MemorySegment.copy(data, JAVA_BYTE, off, dst, dstOff, len);
+            return;
+        }
         long end = off + len;
         long first = off >>> shift;
         long last = (end - 1) >>> shift;
@@ -178,6 +183,15 @@ final class ChecksumEngine {
         if (hasTailEdge(off, end)) {
             MemorySegment.copy(data, JAVA_BYTE, last << shift, tail, 0, blockSize);
         }
+    }
+
+    /**
+     * Whether {@code [off, off + len)} is made of whole blocks: the common case, which
+     * {@link #snapshot} and {@link #checkSnapshot} serve without their edge logic (a third of a
+     * 64-byte read's time before; see the README's benchmarks).
+     */
+    private boolean isWholeBlocks(long off, long len) {
+        return ((off | len) & mask) == 0;
     }
 
     /** Whether the first block of {@code [off, end)} is only partly wanted. */
@@ -199,6 +213,9 @@ final class ChecksumEngine {
     long checkSnapshot(long off, byte[] dst, int dstOff, int len) {
         if (len == 0) {
             return -1;
+        }
+        if (isWholeBlocks(off, len)) {
+            return mismatchAgainstSums(off >>> shift, len >>> shift, 0, dst, dstOff);
         }
         long end = off + len;
         long first = off >>> shift;
