@@ -78,6 +78,8 @@ final class ChecksumEngine {
     private int tailSum;
     private int lastExpected;
     private int lastActual;
+    /** Checks copies of three or more blocks in one CRC32C pass. */
+    private final OnePassCheck onePass;
 
     /**
      * @param counters the counters this engine bumps (its owner's own set)
@@ -97,6 +99,7 @@ final class ChecksumEngine {
         this.staging = new byte[Math.max(blockSize, MIN_STAGING_BYTES)];
         this.stagingShift = Integer.numberOfTrailingZeros(staging.length);
         this.sums = new int[staging.length >>> shift];
+        this.onePass = new OnePassCheck(shift, sums.length, crc);
     }
 
     /** The CRC32C of {@code length} zero bytes: the checksum of every block of a fresh region. */
@@ -693,6 +696,10 @@ final class ChecksumEngine {
      * @return the first block that does not match, or -1
      */
     private long mismatchAgainstSums(long from, int k, int sumAt, byte[] buf, int at) {
+        if (k >= OnePassCheck.MIN_BLOCKS && onePass.allMatch(buf, at, k, sums, sumAt)) {
+            count(k);
+            return -1;
+        }
         for (int i = 0; i < k; i++, at += blockSize) {
             int expected = sums[sumAt + i];
             int actual = crcOf(buf, at, blockSize);
