@@ -16,7 +16,8 @@ record AllocationTarget(double limit) implements Target {
 
     /** Methods and groups that are baselines: not safemem, so not held to the limit. */
     static final Set<String> BASELINES = Set.of(
-            "rawCopy", "rawCopyCrc", "fullRecompute", "protocolWrite", "protocolRead", "agronaPutBytes", "agronaSetMemory",
+            "rawCopy", "rawCopyCrc", "fullRecompute", "protocolWrite", "protocolRead",
+            "agronaPutBytes", "agronaSetMemory",
             "reentrantLockWriters", "synchronizedWriters",
             "stampedLockReadWrite", "reentrantLockReadWrite", "synchronizedReadWrite");
 

@@ -18,8 +18,8 @@ final class BenchPlan {
 
     /**
      * The plan of {@code full} and {@code quick}: {@link AtomicWriteBench} (its floors once, at level
-     * {@code OFF}, which they ignore), {@link ProtocolFloorBench}, {@link ContendedBench}, {@link CopyFillBench} (its baselines
-     * once) and, if asked, {@link HandlerWriteBench}.
+     * {@code OFF}, which they ignore), {@link ProtocolFloorBench}, {@link ContendedBench},
+     * {@link CopyFillBench} (its baselines once) and, if asked, {@link HandlerWriteBench}.
      *
      * @param sizes   the record sizes of {@link AtomicWriteBench}
      * @param handler whether to run {@link HandlerWriteBench}

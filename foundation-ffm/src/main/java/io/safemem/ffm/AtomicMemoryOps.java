@@ -512,11 +512,13 @@ public final class AtomicMemoryOps {
     /**
      * Verifies the blocks of a range a share was just taken for; gives the share back before
      * reporting a corrupt block, the one failure {@code firstMismatch} has (memory it reads can
-     * only fail if the arena was closed meanwhile, and the lock word went with it). No try/finally:
-     * with one, {@code borrowAndRead} at {@code STANDARD} went back to 40 B/op. Kept apart from {@link #lend} to keep the lending code small: when the
-     * JIT compiles {@code lend} on its own, {@link #borrowSlice} stays small enough to be inlined
-     * where the slice is used, and escape analysis removes the slice (not when it compiles
-     * {@code borrowSlice} first, with {@code lend} inlined into it).
+     * only fail if the arena was closed meanwhile, and the lock word went with it).
+     *
+     * <p>Kept apart from {@link #lend}, and without a try/finally, to keep the lending code small
+     * (with a try/finally, {@code borrowAndRead} at {@code STANDARD} measured 40 B/op): escape
+     * analysis removes the slice only where C2 inlines {@link #borrowSlice} into its caller, and it
+     * does not once {@code borrowSlice} has been compiled on its own with this code inlined into
+     * it ("already compiled into a big method"). See the README's benchmarks.
      */
     private void verifyLent(ReaderContext self, long offset, long length) {
         int shift = region.blockShift;

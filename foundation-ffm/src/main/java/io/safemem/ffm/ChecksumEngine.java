@@ -45,8 +45,11 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
  */
 final class ChecksumEngine {
 
-    /** Zero padding for the unverified merge; long enough for the largest block. */
-    private static final byte[] ZEROS = new byte[CheckedRegion.MAX_BLOCK_SIZE];
+    /**
+     * Zero padding for the unverified merge and {@link OnePassCheck}'s zero runs; long enough for
+     * the largest block. Only ever read.
+     */
+    static final byte[] ZEROS = new byte[CheckedRegion.MAX_BLOCK_SIZE];
     /** Staging area size: sources and destinations that are segments, copies and fills move through it. */
     private static final int MIN_STAGING_BYTES = 16 * 1024;
 

@@ -48,16 +48,13 @@ final class OnePassCheck {
         this.shift = shift;
         this.blockSize = 1 << shift;
         this.crc = crc;
-        byte[] zeros = new byte[blockSize];
-        CRC32C run = new CRC32C();
-        run.update(zeros, 0, blockSize);
-        this.zeroBlockSum = (int) run.getValue();
+        this.zeroBlockSum = ChecksumEngine.crcOfZeros(blockSize);
         this.zeroRunSums = new int[maxBlocks + 1];
-        run.reset();
-        run.update(zeros, 0, Integer.BYTES);
+        CRC32C run = new CRC32C();
+        run.update(ChecksumEngine.ZEROS, 0, Integer.BYTES);
         zeroRunSums[0] = (int) run.getValue();
         for (int k = 1; k <= maxBlocks; k++) {
-            run.update(zeros, 0, blockSize);
+            run.update(ChecksumEngine.ZEROS, 0, blockSize);
             zeroRunSums[k] = (int) run.getValue();
         }
     }
@@ -81,7 +78,10 @@ final class OnePassCheck {
         return (int) crc.getValue() == zeroRunSums[k];
     }
 
-    /** XORs {@code sums[sumAt + i] ^ z} into the first word of block {@code i + 1}, for each of the first {@code n} blocks; twice restores them. */
+    /**
+     * XORs {@code sums[sumAt + i] ^ z} into the first word of block {@code i + 1}, for each of the
+     * first {@code n} blocks; a second call restores them.
+     */
     private void xorIntoNextBlocks(byte[] buf, int at, int n, int[] sums, int sumAt) {
         for (int i = 0, p = at + blockSize; i < n; i++, p += blockSize) {
             LittleEndian.xorInt(buf, p, sums[sumAt + i] ^ zeroBlockSum);
