@@ -18,6 +18,8 @@ final class ReaderContext implements SliceOwner {
     final ChecksumEngine engine;
     final RegionCounters counters;
     int openSlices;
+    /** The offset of the slice being lent, from the start of a borrow to its slice's creation. */
+    long lendingOffset;
     private final CheckedRegion region;
     private final LockWord lock;
     private final Thread thread = Thread.currentThread();
@@ -30,6 +32,17 @@ final class ReaderContext implements SliceOwner {
         this.lock = lock;
         this.counters = region.counters.newPart();
         this.engine = new ChecksumEngine(region, counters, SamplingGate.streamSeed(region.samplingSeed, stream));
+    }
+
+    /** Records the offset of the slice about to be lent, and returns this context. */
+    ReaderContext lendingAt(long offset) {
+        lendingOffset = offset;
+        return this;
+    }
+
+    /** A slice of {@code length} bytes at the offset being lent, owned by this context. */
+    BorrowedSlice slice(long length) {
+        return new BorrowedSlice(this, region.data, lendingOffset, length);
     }
 
     @Override

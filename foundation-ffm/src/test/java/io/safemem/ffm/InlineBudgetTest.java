@@ -1,0 +1,119 @@
+package io.safemem.ffm;
+
+import com.sun.management.HotSpotDiagnosticMXBean;
+import org.junit.jupiter.api.Test;
+
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.management.ManagementFactory;
+
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Invariant I4, the part a JMH run shows and a unit test cannot: {@link AtomicMemoryOps#borrowSlice}
+ * allocates no slice only when C1 inlines it into its caller. Refused by C1, it is counted and
+ * compiled by C2 on its own, is then too big for C2 to inline into the caller, and every borrow
+ * allocates its slice (40 B/op in 5 of 6 JMH forks at {@code FULL}, 4 KiB). So this test holds its
+ * bytecode to C1's two limits, read from the running VM: its length to {@code C1MaxInlineSize},
+ * and its stack plus extra locals, plus the one slot HotSpot adds to every method's stack, to
+ * {@code C1InlineStackLimit} ({@code c1_GraphBuilder.cpp}, {@code try_inline_full}).
+ */
+class InlineBudgetTest {
+
+    @Test
+    void borrowSliceFitsWhatC1Inlines() throws IOException {
+        String descriptor = "(JJ)Lio/safemem/Slice;";
+        Code code = codeOf(AtomicMemoryOps.class, "borrowSlice", descriptor);
+        int extraLocals = code.maxLocals - parameterSlots(descriptor, false);
+        int stackUse = code.maxStack + 1 + extraLocals;
+
+        assertTrue(code.length <= vmOption("C1MaxInlineSize"),
+                "borrowSlice is " + code.length + " bytes of bytecode, over C1MaxInlineSize");
+        assertTrue(stackUse <= vmOption("C1InlineStackLimit"),
+                "borrowSlice uses " + stackUse + " stack slots as C1 counts them (max_stack " + code.maxStack
+                        + " + 1, extra locals " + extraLocals + "), over C1InlineStackLimit "
+                        + vmOption("C1InlineStackLimit") + ": C1 will not inline it");
+    }
+
+    private static int vmOption(String name) {
+        return Integer.parseInt(ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class)
+                .getVMOption(name).getValue());
+    }
+
+    /** Slots the parameters of a method descriptor take, the receiver included unless static. */
+    private static int parameterSlots(String descriptor, boolean isStatic) {
+        int slots = isStatic ? 0 : 1;
+        for (int i = 1; descriptor.charAt(i) != ')'; i++) {
+            char c = descriptor.charAt(i);
+            slots += c == 'J' || c == 'D' ? 2 : 1;
+            while (c == '[') {
+                c = descriptor.charAt(++i);
+            }
+            if (c == 'L') {
+                i = descriptor.indexOf(';', i);
+            }
+        }
+        return slots;
+    }
+
+    private record Code(int maxStack, int maxLocals, int length) {
+    }
+
+    /** The Code attribute of one method, read from the class file the class was loaded from. */
+    private static Code codeOf(Class<?> type, String name, String descriptor) throws IOException {
+        try (InputStream bytes = type.getResourceAsStream(type.getSimpleName() + ".class")) {
+            assertNotNull(bytes, "class file of " + type);
+            DataInputStream in = new DataInputStream(bytes);
+            in.skipNBytes(8); // magic, minor and major version
+            String[] utf8 = readUtf8Constants(in);
+            in.skipNBytes(6); // access flags, this class, super class
+            in.skipNBytes(2L * in.readUnsignedShort()); // interfaces
+            skipMembers(in); // fields
+            for (int methods = in.readUnsignedShort(); methods > 0; methods--) {
+                in.skipNBytes(2);
+                boolean wanted = utf8[in.readUnsignedShort()].equals(name) & utf8[in.readUnsignedShort()].equals(descriptor);
+                for (int attributes = in.readUnsignedShort(); attributes > 0; attributes--) {
+                    String attribute = utf8[in.readUnsignedShort()];
+                    int length = in.readInt();
+                    if (wanted && attribute.equals("Code")) {
+                        return new Code(in.readUnsignedShort(), in.readUnsignedShort(), in.readInt());
+                    }
+                    in.skipNBytes(length);
+                }
+            }
+            throw new AssertionError(type + " has no method " + name + descriptor);
+        }
+    }
+
+    /** Reads the constant pool, keeping its UTF-8 entries by index. */
+    private static String[] readUtf8Constants(DataInputStream in) throws IOException {
+        String[] utf8 = new String[in.readUnsignedShort()];
+        for (int i = 1; i < utf8.length; i++) {
+            int tag = in.readUnsignedByte();
+            switch (tag) {
+                case 1 -> utf8[i] = in.readUTF();
+                case 7, 8, 16, 19, 20 -> in.skipNBytes(2);
+                case 15 -> in.skipNBytes(3);
+                case 3, 4, 9, 10, 11, 12, 17, 18 -> in.skipNBytes(4);
+                case 5, 6 -> {
+                    in.skipNBytes(8);
+                    i++; // a long or double takes two entries
+                }
+                default -> throw new AssertionError("unknown constant pool tag " + tag);
+            }
+        }
+        return utf8;
+    }
+
+    private static void skipMembers(DataInputStream in) throws IOException {
+        for (int members = in.readUnsignedShort(); members > 0; members--) {
+            in.skipNBytes(6);
+            for (int attributes = in.readUnsignedShort(); attributes > 0; attributes--) {
+                in.skipNBytes(2);
+                in.skipNBytes(in.readInt());
+            }
+        }
+    }
+}
