@@ -1,5 +1,6 @@
 package io.safemem.bench;
 
+import io.safemem.Slice;
 import io.safemem.VerificationLevel;
 import io.safemem.ffm.CheckedRegion;
 import io.safemem.ffm.FixedArena;
@@ -94,6 +95,19 @@ public class HandlerWriteBench extends CopyFloor {
     @Benchmark
     public byte[] read() {
         handler.read(aligned, dst, 0, size);
+        return dst;
+    }
+
+    /**
+     * Borrow a verified slice through the handler, copy it out, close it.
+     *
+     * @return the bytes read
+     */
+    @Benchmark
+    public byte[] borrowAndRead() {
+        try (Slice slice = handler.borrowSlice(aligned, size)) {
+            slice.copyTo(0, dst, 0, size);
+        }
         return dst;
     }
 }

@@ -50,7 +50,7 @@ public final class SafeMemoryHandler {
     private final MemorySegment data;
     private final ChecksumEngine engine;
     private final byte[] scalar;
-    private final SliceOwner slices = new Slices();
+    private final Slices slices = new Slices();
     private int openSlices;
     private boolean consumed;
 
@@ -225,17 +225,37 @@ public final class SafeMemoryHandler {
      * @throws IntegrityException if a block of the range does not match its checksum
      */
     public Slice borrowSlice(long offset, long length) {
+        // In steps, with the offset held by the slices' owner, for the reason given in
+        // AtomicMemoryOps.borrowSlice: so that C1 inlines this method and the slice can be removed.
+        return lend(slices.lendingAt(offset), length).slice(length);
+    }
+
+    /** Checks and verifies a slice of {@code length} bytes at the offset {@code owner} holds, and counts it. */
+    private Slices lend(Slices owner, long length) {
+        long offset = owner.lendingOffset;
         enter(offset, length);
         if (length > 0 && engine.verifyBulk()) {
             int shift = region.blockShift;
             throwIfCorrupt(engine.firstMismatch(offset >>> shift, ((offset + length - 1) >>> shift) + 1));
         }
         openSlices++;
-        return new BorrowedSlice(slices, data, offset, length);
+        return owner;
     }
 
     /** The handler's side of its slices: they may be read while the handler may, and are counted. */
     private final class Slices implements SliceOwner {
+        /** The offset of the slice being lent, from the start of a borrow to its slice's creation. */
+        private long lendingOffset;
+
+        Slices lendingAt(long offset) {
+            lendingOffset = offset;
+            return this;
+        }
+
+        BorrowedSlice slice(long length) {
+            return new BorrowedSlice(this, data, lendingOffset, length);
+        }
+
         @Override
         public void checkSliceAccess() {
             region.checkAccess();

@@ -1,7 +1,8 @@
 package io.safemem.ffm;
 
 import com.sun.management.HotSpotDiagnosticMXBean;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -13,26 +14,28 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Invariant I4, the part a JMH run shows and a unit test cannot: {@link AtomicMemoryOps#borrowSlice}
- * allocates no slice only when C1 inlines it into its caller. Refused by C1, it is counted and
+ * and {@link SafeMemoryHandler#borrowSlice} allocate no slice only when C1 inlines them into their
+ * caller. Refused by C1, it is counted and
  * compiled by C2 on its own, is then too big for C2 to inline into the caller, and every borrow
- * allocates its slice (40 B/op in 5 of 6 JMH forks at {@code FULL}, 4 KiB). So this test holds its
+ * allocates its slice (40 B/op in 5 of 6 JMH forks at {@code FULL}, 4 KiB). So this test holds their
  * bytecode to C1's two limits, read from the running VM: its length to {@code C1MaxInlineSize},
  * and its stack plus extra locals, plus the one slot HotSpot adds to every method's stack, to
  * {@code C1InlineStackLimit} ({@code c1_GraphBuilder.cpp}, {@code try_inline_full}).
  */
 class InlineBudgetTest {
 
-    @Test
-    void borrowSliceFitsWhatC1Inlines() throws IOException {
+    @ParameterizedTest
+    @ValueSource(classes = {AtomicMemoryOps.class, SafeMemoryHandler.class})
+    void borrowSliceFitsWhatC1Inlines(Class<?> type) throws IOException {
         String descriptor = "(JJ)Lio/safemem/Slice;";
-        Code code = codeOf(AtomicMemoryOps.class, "borrowSlice", descriptor);
+        Code code = codeOf(type, "borrowSlice", descriptor);
         int extraLocals = code.maxLocals - parameterSlots(descriptor, false);
         int stackUse = code.maxStack + 1 + extraLocals;
 
         assertTrue(code.length <= vmOption("C1MaxInlineSize"),
-                "borrowSlice is " + code.length + " bytes of bytecode, over C1MaxInlineSize");
+                type.getSimpleName() + ".borrowSlice is " + code.length + " bytes of bytecode, over C1MaxInlineSize");
         assertTrue(stackUse <= vmOption("C1InlineStackLimit"),
-                "borrowSlice uses " + stackUse + " stack slots as C1 counts them (max_stack " + code.maxStack
+                type.getSimpleName() + ".borrowSlice uses " + stackUse + " stack slots as C1 counts them (max_stack " + code.maxStack
                         + " + 1, extra locals " + extraLocals + "), over C1InlineStackLimit "
                         + vmOption("C1InlineStackLimit") + ": C1 will not inline it");
     }
