@@ -247,11 +247,13 @@ public final class SafeMemoryHandler {
         /** The offset of the slice being lent, from the start of a borrow to its slice's creation. */
         private long lendingOffset;
 
+        /** Records the offset of the slice about to be lent, and returns this owner. */
         Slices lendingAt(long offset) {
             lendingOffset = offset;
             return this;
         }
 
+        /** A slice of {@code length} bytes at the offset being lent, owned by this handler. */
         BorrowedSlice slice(long length) {
             return new BorrowedSlice(this, data, lendingOffset, length);
         }

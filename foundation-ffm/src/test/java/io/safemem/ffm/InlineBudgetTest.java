@@ -11,6 +11,7 @@ import java.lang.management.ManagementFactory;
 
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Invariant I4, the part a JMH run shows and a unit test cannot: {@link AtomicMemoryOps#borrowSlice}
@@ -35,14 +36,16 @@ class InlineBudgetTest {
         assertTrue(code.length <= vmOption("C1MaxInlineSize"),
                 type.getSimpleName() + ".borrowSlice is " + code.length + " bytes of bytecode, over C1MaxInlineSize");
         assertTrue(stackUse <= vmOption("C1InlineStackLimit"),
-                type.getSimpleName() + ".borrowSlice uses " + stackUse + " stack slots as C1 counts them (max_stack " + code.maxStack
+                type.getSimpleName() + ".borrowSlice uses " + stackUse
+                        + " stack slots as C1 counts them (max_stack " + code.maxStack
                         + " + 1, extra locals " + extraLocals + "), over C1InlineStackLimit "
                         + vmOption("C1InlineStackLimit") + ": C1 will not inline it");
     }
 
     private static int vmOption(String name) {
-        return Integer.parseInt(ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class)
-                .getVMOption(name).getValue());
+        HotSpotDiagnosticMXBean vm = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
+        assumeTrue(vm != null, "not a HotSpot VM, so C1's limits do not apply");
+        return Integer.parseInt(vm.getVMOption(name).getValue());
     }
 
     /** Slots the parameters of a method descriptor take, the receiver included unless static. */
@@ -76,7 +79,8 @@ class InlineBudgetTest {
             skipMembers(in); // fields
             for (int methods = in.readUnsignedShort(); methods > 0; methods--) {
                 in.skipNBytes(2);
-                boolean wanted = utf8[in.readUnsignedShort()].equals(name) & utf8[in.readUnsignedShort()].equals(descriptor);
+                String methodName = utf8[in.readUnsignedShort()];
+                boolean wanted = methodName.equals(name) & utf8[in.readUnsignedShort()].equals(descriptor);
                 for (int attributes = in.readUnsignedShort(); attributes > 0; attributes--) {
                     String attribute = utf8[in.readUnsignedShort()];
                     int length = in.readInt();
