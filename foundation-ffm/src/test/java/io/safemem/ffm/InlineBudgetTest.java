@@ -25,12 +25,14 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 class InlineBudgetTest {
 
+    /** The local slots {@code borrowSlice(long, long)}'s parameters take: the receiver and two longs. */
+    private static final int PARAMETER_SLOTS = 1 + 2 + 2;
+
     @ParameterizedTest
     @ValueSource(classes = {AtomicMemoryOps.class, SafeMemoryHandler.class})
     void borrowSliceFitsWhatC1Inlines(Class<?> type) throws IOException {
-        String descriptor = "(JJ)Lio/safemem/Slice;";
-        Code code = codeOf(type, "borrowSlice", descriptor);
-        int extraLocals = code.maxLocals - parameterSlots(descriptor, false);
+        Code code = codeOf(type, "borrowSlice", "(JJ)Lio/safemem/Slice;");
+        int extraLocals = code.maxLocals - PARAMETER_SLOTS;
         int stackUse = code.maxStack + 1 + extraLocals;
 
         assertTrue(code.length <= vmOption("C1MaxInlineSize"),
@@ -46,22 +48,6 @@ class InlineBudgetTest {
         HotSpotDiagnosticMXBean vm = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
         assumeTrue(vm != null, "not a HotSpot VM, so C1's limits do not apply");
         return Integer.parseInt(vm.getVMOption(name).getValue());
-    }
-
-    /** Slots the parameters of a method descriptor take, the receiver included unless static. */
-    private static int parameterSlots(String descriptor, boolean isStatic) {
-        int slots = isStatic ? 0 : 1;
-        for (int i = 1; descriptor.charAt(i) != ')'; i++) {
-            char c = descriptor.charAt(i);
-            slots += c == 'J' || c == 'D' ? 2 : 1;
-            while (c == '[') {
-                c = descriptor.charAt(++i);
-            }
-            if (c == 'L') {
-                i = descriptor.indexOf(';', i);
-            }
-        }
-        return slots;
     }
 
     private record Code(int maxStack, int maxLocals, int length) {
