@@ -62,7 +62,7 @@ public final class BenchMain {
         List<RunResult> results = new ArrayList<>();
         for (PlannedRun run : mode.plan()) {
             try {
-                results.addAll(new Runner(run.options(given, mode.timings())).run());
+                results.addAll(new Runner(run.options(given)).run());
             } catch (NoBenchmarksException excludedByTheCommandLine) {
                 // -e removed every benchmark of this run: its rows print "not run"
             }

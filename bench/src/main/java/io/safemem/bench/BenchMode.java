@@ -4,25 +4,26 @@ import java.util.List;
 import java.util.Locale;
 import java.util.function.Function;
 
-/** What {@link BenchMain} runs and prints: its plan, default timings and report. */
+/** What {@link BenchMain} runs and prints: its plan and report. */
 enum BenchMode {
 
-    /** Everything at 64 B, 4 KiB and 64 KiB, with {@link HandlerWriteBench}; the targets. */
-    FULL(BenchPlan.standard(List.of("64", "4096", "65536"), true), Timings.FULL, BenchMode::targets),
+    /**
+     * Everything at 64 B and 4 KiB, and at 64 KiB with {@link Timings#LONG_OPERATIONS}, with
+     * {@link HandlerWriteBench}; the targets.
+     */
+    FULL(BenchPlan.full(), BenchMode::targets),
 
     /** The same at 64 B and 4 KiB without {@link HandlerWriteBench}, with short timings; the targets. */
-    QUICK(BenchPlan.standard(List.of("64", "4096"), false), Timings.QUICK, BenchMode::targets),
+    QUICK(BenchPlan.quick(), BenchMode::targets),
 
     /** The block-size sweep and its table. */
-    SWEEP(BenchPlan.sweep(), Timings.FULL, SweepTable::render);
+    SWEEP(BenchPlan.sweep(), SweepTable::render);
 
     private final List<PlannedRun> plan;
-    private final Timings timings;
     private final Function<List<Measurement>, String> report;
 
-    BenchMode(List<PlannedRun> plan, Timings timings, Function<List<Measurement>, String> report) {
+    BenchMode(List<PlannedRun> plan, Function<List<Measurement>, String> report) {
         this.plan = plan;
-        this.timings = timings;
         this.report = report;
     }
 
@@ -49,15 +50,6 @@ enum BenchMode {
      */
     List<PlannedRun> plan() {
         return plan;
-    }
-
-    /**
-     * Timings for the options the command line leaves out.
-     *
-     * @return the defaults
-     */
-    Timings timings() {
-        return timings;
     }
 
     /**

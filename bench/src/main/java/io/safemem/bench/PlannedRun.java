@@ -17,8 +17,9 @@ import java.util.regex.Pattern;
  * @param benchmarkClass the class, in this package
  * @param methods        the benchmark methods or groups to run; empty for all of the class
  * @param params         the parameter values to cross; a parameter left out keeps the class's values
+ * @param timings        the timings the command line does not replace
  */
-record PlannedRun(String benchmarkClass, List<String> methods, Map<String, List<String>> params) {
+record PlannedRun(String benchmarkClass, List<String> methods, Map<String, List<String>> params, Timings timings) {
 
     /**
      * Copies the lists and the map, keeping the map's order.
@@ -26,6 +27,7 @@ record PlannedRun(String benchmarkClass, List<String> methods, Map<String, List<
      * @param benchmarkClass as above
      * @param methods        as above
      * @param params         as above
+     * @param timings        as above
      */
     PlannedRun {
         methods = List.copyOf(methods);
@@ -46,14 +48,13 @@ record PlannedRun(String benchmarkClass, List<String> methods, Map<String, List<
 
     /**
      * This run's options: the command line's, with this run's benchmarks, its parameters (except
-     * those the command line sets, which replace them), the mode's timings (likewise) and the GC
+     * those the command line sets, which replace them), this run's timings (likewise) and the GC
      * profiler.
      *
-     * @param given    the command line's options, the parent of every run
-     * @param defaults the mode's timings
+     * @param given the command line's options, the parent of every run
      * @return the options
      */
-    Options options(Options given, Timings defaults) {
+    Options options(Options given) {
         ChainedOptionsBuilder builder = new OptionsBuilder().parent(given).include(include())
                 .addProfiler(GCProfiler.class);
         params.forEach((name, values) -> {
@@ -61,7 +62,7 @@ record PlannedRun(String benchmarkClass, List<String> methods, Map<String, List<
                 builder.param(name, values.toArray(String[]::new));
             }
         });
-        defaults.applyUnlessGiven(builder, given);
+        timings.applyUnlessGiven(builder, given);
         return builder.build();
     }
 }

@@ -5,8 +5,8 @@ import org.openjdk.jmh.runner.options.Options;
 import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
- * A mode's default forks, warm-up and measurement; each gives way to the same option on the
- * command line.
+ * A planned run's default forks, warm-up and measurement; each gives way to the same option on
+ * the command line.
  *
  * @param forks              forks per benchmark and parameter set
  * @param warmupIterations   warm-up iterations
@@ -21,6 +21,16 @@ record Timings(int forks, int warmupIterations, TimeValue warmupTime, int iterat
 
     /** {@code -f 1 -wi 3 -w 1s -i 5 -r 1s}. */
     static final Timings FULL = new Timings(1, 3, TimeValue.seconds(1), 5, TimeValue.seconds(1));
+
+    /**
+     * {@code -f 1 -wi 3 -w 1s -i 3 -r 5s}, for operations of 64 KiB, which take 10 to 40 µs. JMH's
+     * GC profiler counts what every thread of the fork allocates, and JMH's own work around each
+     * iteration allocates some kilobytes (about 7.5 KB here), which {@value Measurement#ALLOC_NORM}
+     * divides by the iteration's operations: 30,000 to 100,000 in a 1-s iteration, enough to read
+     * up to 0.2 B/op of code that allocates nothing. Iterations five times as long spread it over
+     * five times as many operations.
+     */
+    static final Timings LONG_OPERATIONS = new Timings(1, 3, TimeValue.seconds(1), 3, TimeValue.seconds(5));
 
     /**
      * Sets each timing that the command line did not.
