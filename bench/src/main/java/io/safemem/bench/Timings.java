@@ -23,12 +23,12 @@ record Timings(int forks, int warmupIterations, TimeValue warmupTime, int iterat
     static final Timings FULL = new Timings(1, 3, TimeValue.seconds(1), 5, TimeValue.seconds(1));
 
     /**
-     * {@code -f 1 -wi 3 -w 1s -i 3 -r 5s}, for operations of 64 KiB, which take 10 to 40 µs. JMH's
+     * {@code -f 1 -wi 3 -w 1s -i 3 -r 5s}, for operations of 64 KiB, which take 2 to 25 µs. JMH's
      * GC profiler counts what every thread of the fork allocates, and JMH's own work around each
-     * iteration allocates some kilobytes (about 7.5 KB here), which {@value Measurement#ALLOC_NORM}
-     * divides by the iteration's operations: 30,000 to 100,000 in a 1-s iteration, enough to read
-     * up to 0.2 B/op of code that allocates nothing. Iterations five times as long spread it over
-     * five times as many operations.
+     * iteration allocates some kilobytes (about 8 KB here), which {@value Measurement#ALLOC_NORM}
+     * divides by the iteration's operations: 40,000 to 500,000 in a 1-s iteration, few enough to
+     * read up to 0.2 B/op of code that allocates nothing. Iterations five times as long spread it
+     * over five times as many operations.
      */
     static final Timings LONG_OPERATIONS = new Timings(1, 3, TimeValue.seconds(1), 3, TimeValue.seconds(5));
 
