@@ -62,7 +62,12 @@ public enum ErrorCode {
     /** A destination segment is read-only. */
     READ_ONLY_DESTINATION(6006, ErrorCategory.VALIDATION, "destination is read-only"),
     /** A lock timeout is negative. */
-    INVALID_TIMEOUT(6007, ErrorCategory.VALIDATION, "invalid timeout");
+    INVALID_TIMEOUT(6007, ErrorCategory.VALIDATION, "invalid timeout"),
+    /**
+     * A range that must be made of whole blocks (a block rewrite) does not start at a block
+     * boundary, or ends neither at one nor at the region's capacity.
+     */
+    BLOCK_MISALIGNED(6008, ErrorCategory.VALIDATION, "range is not made of whole blocks");
 
     private final int code;
     private final ErrorCategory category;

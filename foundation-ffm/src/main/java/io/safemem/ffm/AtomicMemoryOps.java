@@ -12,7 +12,7 @@ import io.safemem.VerificationLevel;
 
 import java.lang.foreign.MemorySegment;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.List;
 
 /**
  * Thread-safe access to a {@link CheckedRegion}: every write and the update of its checksums are
@@ -35,7 +35,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       the data of one write with the checksums of another.</li>
  *   <li><b>Borrowed slices</b> hold a shared lock until closed: many borrowers at once, writers
  *       wait. A slice belongs to the thread that borrowed it; that thread may not write while it
- *       holds one ({@link ErrorCode#SLICES_OPEN}, instead of waiting for itself).</li>
+ *       holds one ({@link ErrorCode#SLICES_OPEN}, instead of waiting for itself). If the thread
+ *       ends without closing its slices, the next writer that waits for them gives their shares
+ *       back; {@link #sliceHolders()} says which threads hold slices now.</li>
  * </ul>
  *
  * <p>The region's {@link VerificationLevel} applies as for a {@link SafeMemoryHandler}; at
@@ -43,7 +45,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * refuses bad input whole, with its {@link ErrorCode}, before taking any lock. After a thread's
  * first access (which sets up its scratch space, about 16 KiB), no operation allocates, whether it
  * retries, contends or waits; only {@link #borrowSlice(long, long)} creates one small object and
- * failures create their exception.
+ * failures create their exception. That per-thread state lives as long as the thread and this
+ * object both do: a thread that has ended leaves it behind only until the next thread's first
+ * access or the next writer that waits (its counts are kept), and none of it outlives this object.
  *
  * <pre>{@code
  * AtomicMemoryOps memory = CheckedRegion.builder(arena, 1 << 20).build().intoAtomicOps();
@@ -81,6 +85,7 @@ public final class AtomicMemoryOps {
     private static final int COPY_WITHIN = 2;
     private static final int FILL = 3;
     private static final int PUT_SCALAR = 4;
+    private static final int REWRITE_BLOCKS = 5;
     /** What {@link #readConsistent} returns when it had to lock and the lock was not free in time. */
     private static final long TIMED_OUT = Long.MIN_VALUE;
 
@@ -90,28 +95,26 @@ public final class AtomicMemoryOps {
     private final LockWord lock;
     private final SequenceWord sequence;
     private final long timeoutNanos;
-    private final AtomicInteger readerThreads = new AtomicInteger();
-    private final ThreadLocal<ReaderContext> readers = new ThreadLocal<>();
-    /**
-     * The thread that wrote last, whose {@link #readers} entry therefore exists; a racy hint (any
-     * value it holds is a thread that has looked its entry up), so a thread writing again and
-     * again skips the lookup.
-     */
-    private Thread lastWriter;
-    /**
-     * The context of the first thread that read, found without the {@link ThreadLocal} lookup:
-     * set once (a racy publication, safe because the context's thread is final), so that a
-     * dedicated reader thread pays no lookup and no thread writes this line again.
-     */
-    private ReaderContext firstReader;
+    /** Each thread's {@link ReaderContext}, bounded by the threads alive. */
+    private final ReaderRegistry readers;
 
+    /**
+     * @param writer the engine of the thread holding the writers' lock: the region's own, used by
+     *               no other owner
+     */
     AtomicMemoryOps(CheckedRegion region, ChecksumEngine writer, long timeoutNanos) {
         this.region = region;
         this.data = region.data;
         this.writer = writer;
-        this.lock = new LockWord(region.header, CheckedRegion.LOCK_WORD_OFFSET);
+        this.lock = new LockWord(region.header, CheckedRegion.LOCK_WORD_OFFSET, this::reclaimAbandonedShares);
         this.sequence = new SequenceWord(region.header, CheckedRegion.SEQUENCE_OFFSET);
         this.timeoutNanos = timeoutNanos;
+        this.readers = new ReaderRegistry(region, lock);
+    }
+
+    /** For the lock: gives back the shares of threads that ended holding slices. */
+    private boolean reclaimAbandonedShares() {
+        return readers.reclaimAbandonedShares();
     }
 
     /** Converts a lock timeout, saturating at {@link Long#MAX_VALUE} nanoseconds (no bound). */
@@ -125,19 +128,7 @@ public final class AtomicMemoryOps {
 
     /** This thread's reader context, set up on its first read (only reading threads take a sampling stream). */
     private ReaderContext reader() {
-        ReaderContext first = firstReader;
-        if (first != null && first.isOwnedByCurrentThread()) {
-            return first;
-        }
-        ReaderContext self = readers.get();
-        if (self == null) {
-            self = new ReaderContext(region, lock, readerThreads.incrementAndGet());
-            readers.set(self);
-            if (first == null) {
-                firstReader = self;
-            }
-        }
-        return self;
+        return readers.current();
     }
 
     /**
@@ -321,6 +312,91 @@ public final class AtomicMemoryOps {
     private void putScalar(long offset, long bits, int size) {
         enter(offset, size);
         writeLocked(PUT_SCALAR, offset, null, 0, size, bits);
+    }
+
+    /**
+     * Rewrites whole blocks from the caller's bytes, as one atomic step: the recovery path after a
+     * reported corruption. The blocks' old contents and checksums are neither read nor verified;
+     * their new checksums come from {@code src} alone, and no other block is touched. The range
+     * starts at a block boundary and ends at one or at the region's capacity, so a partial last
+     * block can be rewritten too (its padding beyond the capacity is zeroed).
+     *
+     * <pre>{@code
+     * long bad = memory.findCorruptBlock(0);
+     * if (bad >= 0) {
+     *     long start = bad * blockSize;
+     *     int length = (int) Math.min(blockSize, memory.provider().capacity() - start);
+     *     memory.rewriteBlocks(start, backup, (int) start, length);   // from the caller's own copy
+     * }
+     * }</pre>
+     *
+     * @param offset    first byte offset in the region, a multiple of the block size
+     * @param src       source array
+     * @param srcOffset first index read from {@code src}
+     * @param length    number of bytes; {@code offset + length} is a multiple of the block size or
+     *                  the capacity
+     * @throws ValidationException  ({@link ErrorCode#BLOCK_MISALIGNED}) if the range is not made of
+     *                              whole blocks; nothing is written
+     * @throws IntegrityException   ({@link ErrorCode#WRITE_VERIFICATION_FAILED}) if the {@code FULL}
+     *                              read-back found the rewritten blocks corrupt
+     * @throws StateException       ({@link ErrorCode#SLICES_OPEN}) if this thread holds a borrowed slice
+     * @throws ConcurrencyException ({@link ErrorCode#LOCK_TIMEOUT}) if the lock was not free in time
+     */
+    public void rewriteBlocks(long offset, byte[] src, int srcOffset, int length) {
+        enter(offset, length);
+        Checks.array(srcOffset, length, Checks.notNull(src, "src").length);
+        region.checkWholeBlocks(offset, length);
+        writeLocked(REWRITE_BLOCKS, offset, src, srcOffset, length, 0);
+    }
+
+    /**
+     * Changes the region's verification level, safely beside running readers and writers: the
+     * change waits for the writers' lock and lands in one write's sequence window. Moving from
+     * {@link VerificationLevel#OFF} to a checked level rebuilds every checksum from the memory as
+     * it is then (O(region), explicit, in that same step); moving between checked levels, or to
+     * {@code OFF}, costs nothing more.
+     *
+     * <p>Operations in flight: each one decides at its start, from the level then, whether it
+     * verifies (and a {@code SAMPLING} read draws its sample then). A read that decided to verify
+     * still verifies only if the consistent state it copies keeps checksums, so a change to
+     * {@code OFF} under it never raises a false alarm; a read that decided not to verify does not
+     * start verifying because the level rose meanwhile. Writes see one level from start to end.
+     *
+     * @param level the new level
+     * @throws StateException       ({@link ErrorCode#SLICES_OPEN}) if this thread holds a borrowed slice
+     * @throws ConcurrencyException ({@link ErrorCode#LOCK_TIMEOUT}) if the lock was not free in time
+     */
+    public void setVerificationLevel(VerificationLevel level) {
+        Checks.notNull(level, "level");
+        region.checkAccess();
+        if (!lock.tryAcquireExclusive()) {
+            waitForWriteLock();
+        }
+        try {
+            long odd = sequence.beginWrite();
+            try {
+                if (region.level == VerificationLevel.OFF && level != VerificationLevel.OFF) {
+                    writer.rebuildAll(region.blockCount());
+                }
+                region.level = level;
+            } finally {
+                sequence.endWrite(odd);
+            }
+        } finally {
+            lock.releaseExclusive();
+        }
+    }
+
+    /**
+     * The threads that hold borrowed slices of the region now: what a writer waiting for the lock
+     * waits for. A thread that ended without closing its slices is listed (not alive) until the
+     * next writer that waits, or the next thread that reads for the first time, gives its shares
+     * back. The same threads are named in a write's {@link ErrorCode#LOCK_TIMEOUT} message.
+     *
+     * @return one entry per thread with open slices; empty when none are open
+     */
+    public List<SliceHolder> sliceHolders() {
+        return readers.sliceHolders();
     }
 
     // ---------------------------------------------------------------- reads
@@ -617,7 +693,9 @@ public final class AtomicMemoryOps {
      * sequence stamp, again if a write ran meanwhile, and under a share of the lock, in a reader's
      * turn, after {@value #OPTIMISTIC_ROUNDS} rounds of racing writes. Its verdict (the first corrupt block
      * found, or -1) is returned only from a run that saw one state; {@link #TIMED_OUT} if it had to
-     * lock and the lock was not free in time.
+     * lock and the lock was not free in time. {@code verify} is the caller's decision, taken before
+     * the run; it stands only if the state the run saw keeps checksums (the level, read inside the
+     * window, changes only inside a writer's window: see {@link #setVerificationLevel}).
      */
     private long readConsistent(ReaderContext self, int kind, long offset, Object dst, long dstOffset, long length,
                                 boolean verify) {
@@ -627,9 +705,10 @@ public final class AtomicMemoryOps {
                 Thread.onSpinWait();
                 continue;
             }
-            long bad = step(self.engine, kind, offset, dst, dstOffset, length, verify);
+            boolean checked = verify && region.level.keepsChecksums();
+            long bad = step(self.engine, kind, offset, dst, dstOffset, length, checked);
             if (sequence.validate(stamp)) {
-                return finish(self.engine, kind, offset, dst, dstOffset, length, verify, bad);
+                return finish(self.engine, kind, offset, dst, dstOffset, length, checked, bad);
             }
             self.counters.readRetries++;
         }
@@ -637,13 +716,15 @@ public final class AtomicMemoryOps {
             return TIMED_OUT;
         }
         long bad;
+        boolean checked;
         try {
             self.counters.lockedReads++;
-            bad = step(self.engine, kind, offset, dst, dstOffset, length, verify);
+            checked = verify && region.level.keepsChecksums();
+            bad = step(self.engine, kind, offset, dst, dstOffset, length, checked);
         } finally {
             endLockedRead(self);
         }
-        return finish(self.engine, kind, offset, dst, dstOffset, length, verify, bad);
+        return finish(self.engine, kind, offset, dst, dstOffset, length, checked, bad);
     }
 
     /**
@@ -665,7 +746,7 @@ public final class AtomicMemoryOps {
                 yield -1;
             }
             case READ_SEGMENT -> engine.readInto(offset, (MemorySegment) dst, dstOffset, length, verify);
-            default -> engine.firstMismatch(offset, offset + length);
+            default -> verify ? engine.firstMismatch(offset, offset + length) : -1;
         };
     }
 
@@ -678,11 +759,6 @@ public final class AtomicMemoryOps {
      * Arguments are checked by the caller; {@code value} is a fill's byte or a scalar's bits.
      */
     private void writeLocked(int kind, long offset, Object src, long srcOffset, long length, long value) {
-        Thread current = Thread.currentThread();
-        if (current != lastWriter) {
-            readers.get(); // this thread's first write makes its entry, so that its first wait allocates nothing
-            lastWriter = current;
-        }
         if (!lock.tryAcquireExclusive()) {
             waitForWriteLock();
         }
@@ -702,6 +778,7 @@ public final class AtomicMemoryOps {
                 switch (kind) {
                     case WRITE_SEGMENT -> writer.write(offset, (MemorySegment) src, srcOffset, length);
                     case COPY_WITHIN -> writer.copyWithin(srcOffset, offset, length);
+                    case REWRITE_BLOCKS -> writer.rewriteBlocks(offset, (byte[]) src, (int) srcOffset, (int) length);
                     default -> writer.land();
                 }
             } finally {
@@ -723,13 +800,13 @@ public final class AtomicMemoryOps {
      * so it is refused.
      */
     private void waitForWriteLock() {
-        ReaderContext self = readers.get();
+        ReaderContext self = readers.find(Thread.currentThread());
         if (self != null && self.openSlices != 0) {
             throw new StateException(ErrorCode.SLICES_OPEN, "this thread holds " + self.openSlices
                     + " borrowed slice(s) of region '" + region.name + "'; close them before writing");
         }
         if (!lock.acquireExclusive(timeoutNanos)) {
-            throw timedOut("write");
+            throw timedOut("write", sliceHolders());
         }
     }
 
@@ -765,8 +842,19 @@ public final class AtomicMemoryOps {
     }
 
     private ConcurrencyException timedOut(String what) {
-        return new ConcurrencyException(ErrorCode.LOCK_TIMEOUT, "could not " + what + " region '" + region.name
-                + "': its lock was not free within " + lockTimeout());
+        return timedOut(what, List.of());
+    }
+
+    /** The timeout error, naming the threads that held slices then (a writer waits for every one). */
+    private ConcurrencyException timedOut(String what, List<SliceHolder> holders) {
+        StringBuilder message = new StringBuilder("could not ").append(what).append(" region '").append(region.name)
+                .append("': its lock was not free within ").append(lockTimeout());
+        for (SliceHolder holder : holders) {
+            message.append("; ").append(holder.openSlices()).append(" slice(s) held by thread '")
+                    .append(holder.threadName()).append("' (id ").append(holder.threadId())
+                    .append(holder.threadAlive() ? ", alive)" : ", ended)");
+        }
+        return new ConcurrencyException(ErrorCode.LOCK_TIMEOUT, message.toString());
     }
 
     // ---------------------------------------------------------------- guards

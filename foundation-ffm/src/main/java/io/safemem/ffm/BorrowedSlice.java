@@ -94,21 +94,24 @@ final class BorrowedSlice implements Slice {
 
     @Override
     public boolean isOpen() {
-        return open;
+        return open && owner.lends();
     }
 
     @Override
     public void close() {
         if (open) {
-            owner.sliceClosed();
+            if (owner.lends()) {
+                owner.sliceClosed();
+            }
             open = false;
         }
     }
 
     /** Checks the slice is open, its memory usable and {@code [at, at + count)} inside it; returns the region offset. */
     private long enter(long at, long count) {
-        if (!open) {
-            throw new StateException(ErrorCode.SLICE_CLOSED, "slice [" + offset + ", " + (offset + length) + ") was closed");
+        if (!open || !owner.lends()) {
+            throw new StateException(ErrorCode.SLICE_CLOSED, "slice [" + offset + ", " + (offset + length) + ") was "
+                    + (open ? "revoked by its owner" : "closed"));
         }
         owner.checkSliceAccess();
         Checks.range(at, count, length);

@@ -94,7 +94,12 @@ public final class CheckedRegion implements MemoryProvider {
     final RegionCounters counters = new RegionCounters();
     final double samplingRate;
     final long samplingSeed;
-    VerificationLevel level;
+    /**
+     * Volatile, so that any thread reads the level its owner set last. Through an
+     * {@link AtomicMemoryOps} it changes only under the writers' lock, inside a write's sequence
+     * window, so a reader that validates its copy also saw the level that copy was written under.
+     */
+    volatile VerificationLevel level;
     /** What owns the region, for messages ("a handler", "an AtomicMemoryOps"); null while unowned. */
     private String owner;
 
@@ -204,6 +209,20 @@ public final class CheckedRegion implements MemoryProvider {
     @Override
     public MemoryStatistics statistics() {
         return counters;
+    }
+
+    /**
+     * Throws unless {@code [offset, offset + length)}, already known to lie inside the region, is
+     * made of whole blocks: it starts at a block boundary and ends at one or at the capacity.
+     */
+    void checkWholeBlocks(long offset, long length) {
+        long end = offset + length;
+        int mask = blockSize() - 1;
+        if ((offset & mask) != 0 || ((end & mask) != 0 && end != capacity)) {
+            throw new ValidationException(ErrorCode.BLOCK_MISALIGNED, "[" + offset + ", " + end + ") of region '" + name
+                    + "' is not made of whole " + blockSize() + "-byte blocks (it must start at a multiple of "
+                    + blockSize() + " and end at one or at the capacity " + capacity + ")");
+        }
     }
 
     /** Throws unless the region's arena is open and this thread may use it. */

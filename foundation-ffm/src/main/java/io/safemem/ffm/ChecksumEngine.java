@@ -89,11 +89,15 @@ final class ChecksumEngine {
      * @param gateSeed the seed of this engine's sampling sequence
      */
     ChecksumEngine(CheckedRegion region, RegionCounters counters, long gateSeed) {
+        this(region, counters, new SamplingGate(region.samplingRate, gateSeed));
+    }
+
+    private ChecksumEngine(CheckedRegion region, RegionCounters counters, SamplingGate gate) {
         this.region = region;
         this.data = region.data;
         this.checksums = region.checksums;
         this.counters = counters;
-        this.gate = new SamplingGate(region.samplingRate, gateSeed);
+        this.gate = gate;
         this.shift = region.blockShift;
         this.blockSize = 1 << shift;
         this.mask = blockSize - 1;
@@ -103,6 +107,15 @@ final class ChecksumEngine {
         this.stagingShift = Integer.numberOfTrailingZeros(staging.length);
         this.sums = new int[staging.length >>> shift];
         this.onePass = new OnePassCheck(shift, sums.length, crc);
+    }
+
+    /**
+     * A new engine for the region's next owner: it bumps the same counters and continues this
+     * engine's sampling sequence, with scratch of its own, so that two owners never share mutable
+     * scratch (a retired owner's refused call cannot touch what the new owner stores).
+     */
+    ChecksumEngine successor() {
+        return new ChecksumEngine(region, counters, gate.copy());
     }
 
     /** The CRC32C of {@code length} zero bytes: the checksum of every block of a fresh region. */
@@ -358,6 +371,24 @@ final class ChecksumEngine {
             commit(p, q - p, staging, 0, false, mergeVerified);
         }
         readBack(off, end);
+    }
+
+    /**
+     * Rewrites whole blocks from {@code src[srcOff, srcOff + len)} at {@code off}, a block
+     * boundary: the recovery path. Reads and verifies nothing of the old contents; every new
+     * checksum comes from the source. A range that ends inside the last block (at the capacity)
+     * rewrites that block whole, its bytes beyond the range zeroed.
+     */
+    void rewriteBlocks(long off, byte[] src, int srcOff, int len) {
+        int tailLen = (int) ((off + len) & mask);
+        int whole = len - tailLen;
+        commit(off, whole, src, srcOff, false, false);
+        if (tailLen > 0) {
+            System.arraycopy(src, srcOff + whole, tail, 0, tailLen);
+            Arrays.fill(tail, tailLen, blockSize, (byte) 0);
+            commit(off + whole, blockSize, tail, 0, false, false);
+        }
+        readBack(off, off + len);
     }
 
     /** Sets {@code len} bytes at {@code off} to {@code value}; full blocks share one checksum. */

@@ -53,14 +53,42 @@ final class LockWord {
     /** The header bytes the lock uses from its offset: the lock word and the waiting word. */
     static final long BYTES = 2 * Long.BYTES;
 
+    /**
+     * How often, in rounds of its wait, a writer waiting for shares to drain asks its
+     * {@link ShareReclaimer} for the shares of holders that can no longer give them back (a power
+     * of two, minus one: a mask). With {@link Backoff#WRITER}, 64 rounds are a few milliseconds.
+     */
+    private static final int RECLAIM_EVERY = 63;
+
     private final MemorySegment header;
     private final long offset;
     private final long waitingOffset;
+    private final ShareReclaimer reclaimer;
 
+    /** A lock whose shares are only ever given back by their holders. */
     LockWord(MemorySegment header, long offset) {
+        this(header, offset, () -> false);
+    }
+
+    /**
+     * @param reclaimer asked, while a writer waits for shares to drain, to give back the shares of
+     *                  holders that can no longer do it themselves
+     */
+    LockWord(MemorySegment header, long offset, ShareReclaimer reclaimer) {
         this.header = header;
         this.offset = offset;
         this.waitingOffset = offset + Long.BYTES;
+        this.reclaimer = reclaimer;
+    }
+
+    /** Gives back shares whose holders can no longer do it: threads that ended holding slices. */
+    interface ShareReclaimer {
+        /**
+         * Gives back the shares of holders that can no longer give them back themselves.
+         *
+         * @return whether any share was given back
+         */
+        boolean reclaimAbandonedShares();
     }
 
     /**
@@ -74,7 +102,8 @@ final class LockWord {
     /**
      * Takes the writer bit, then waits for the borrowers to leave; gives up (clearing the bit)
      * after {@code timeoutNanos}, or never when it is {@link Long#MAX_VALUE}. The caller must not
-     * hold a share itself: it would wait for itself.
+     * hold a share itself: it would wait for itself. While it waits for shares, and once more
+     * before it gives up, it asks the {@link ShareReclaimer} for shares nobody can give back.
      *
      * @return whether the region is now held exclusively
      */
@@ -93,7 +122,11 @@ final class LockWord {
             policy.pause(round);
         }
         for (int round = 0; (word() & READERS) != 0; round++) {
-            if (Backoff.WRITER.expired(round, deadline)) {
+            boolean expired = Backoff.WRITER.expired(round, deadline);
+            if ((expired || (round & RECLAIM_EVERY) == RECLAIM_EVERY) && reclaimer.reclaimAbandonedShares()) {
+                continue;
+            }
+            if (expired) {
                 WORD.getAndAdd(header, offset, WRITER);
                 return false;
             }
@@ -181,6 +214,11 @@ final class LockWord {
     /** Removes a borrower. */
     void releaseShared() {
         WORD.getAndAdd(header, offset, -1L);
+    }
+
+    /** Removes {@code count} shares at once: those of a holder that can no longer release them. */
+    void releaseShares(int count) {
+        WORD.getAndAdd(header, offset, (long) -count);
     }
 
     /** The lock word as it is now (volatile read). */

@@ -11,27 +11,48 @@ import io.safemem.ErrorCode;
  *
  * <p>The slices it lends are confined to it: a slice holds one share of the region's lock, and
  * only the borrowing thread knows it holds one (that is how a thread with open slices is refused
- * a write instead of waiting for itself, and may borrow again while a writer waits).
+ * a write instead of waiting for itself, and may borrow again while a writer waits). If the
+ * thread ends without closing them, the {@link ReaderRegistry} {@linkplain #retire() retires} the
+ * context and gives their shares back.
  */
 final class ReaderContext implements SliceOwner {
 
     final ChecksumEngine engine;
     final RegionCounters counters;
+    /** The thread this context belongs to. */
+    final Thread thread;
+    /** Slices lent and not closed; changed only by {@link #thread}, or by {@link #retire()} once it has ended. */
     int openSlices;
     /** The offset of the slice being lent, from the start of a borrow to its slice's creation. */
     long lendingOffset;
     private final CheckedRegion region;
     private final LockWord lock;
-    private final Thread thread = Thread.currentThread();
+    /** Set once the thread has ended and its shares were given back: its slices are closed then. */
+    private volatile boolean retired;
 
     /**
-     * @param stream this thread's sampling stream: the number of threads that read before it, plus one
+     * @param thread   the thread the context is for
+     * @param counters the thread's part of the region's counters
+     * @param stream   this thread's sampling stream: the number of threads that read before it, plus one
      */
-    ReaderContext(CheckedRegion region, LockWord lock, int stream) {
+    ReaderContext(CheckedRegion region, LockWord lock, Thread thread, RegionCounters counters, int stream) {
         this.region = region;
         this.lock = lock;
-        this.counters = region.counters.newPart();
+        this.thread = thread;
+        this.counters = counters;
         this.engine = new ChecksumEngine(region, counters, SamplingGate.streamSeed(region.samplingSeed, stream));
+    }
+
+    /**
+     * Gives back the shares of the slices the thread never closed; only once it has ended (its
+     * slices cannot be used or closed by anyone else: they are confined to it).
+     */
+    void retire() {
+        if (openSlices != 0 && region.header.scope().isAlive()) {
+            lock.releaseShares(openSlices);
+        }
+        openSlices = 0;
+        retired = true;
     }
 
     /** Records the offset of the slice about to be lent, and returns this context. */
@@ -49,6 +70,11 @@ final class ReaderContext implements SliceOwner {
     public void checkSliceAccess() {
         region.checkAccess();
         checkThread();
+    }
+
+    @Override
+    public boolean lends() {
+        return !retired;
     }
 
     @Override

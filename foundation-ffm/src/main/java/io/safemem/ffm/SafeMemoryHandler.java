@@ -2,6 +2,7 @@ package io.safemem.ffm;
 
 import io.safemem.ffm.internal.Checks;
 
+import io.safemem.ConcurrencyException;
 import io.safemem.ErrorCode;
 import io.safemem.IntegrityException;
 import io.safemem.Slice;
@@ -18,10 +19,13 @@ import java.time.Duration;
  * get/put, verified slices and integrity checks, each bounds-checked and kept consistent with the
  * region's checksums.
  *
- * <p>The handler is the region's one owner (from {@link CheckedRegion#handler()}) and is not
- * thread-safe: use it from one thread at a time, or hand the region over to
- * {@link #intoAtomicOps()} for access from many threads. After construction no method allocates,
- * except {@link #borrowSlice(long, long)} (one small object per slice) and the exceptions.
+ * <p>The handler is the region's one owner (from {@link CheckedRegion#handler()}) and is
+ * confined to one thread, the one that took it, like a confined {@link java.lang.foreign.Arena}:
+ * a call from any other thread fails with {@link ErrorCode#WRONG_THREAD} before it touches
+ * anything, and so does a read of one of its slices. {@link #transferOwnership(Thread)} moves it
+ * to another thread; {@link #intoAtomicOps()} hands the region over for access from many threads.
+ * After construction no method allocates, except {@link #borrowSlice(long, long)} (one small
+ * object per slice) and the exceptions.
  *
  * <p>Every method refuses bad input whole: negative or overflowing offsets and lengths, ranges
  * beyond the capacity or the caller's buffer, a closed arena, a confined arena used from another
@@ -50,9 +54,12 @@ public final class SafeMemoryHandler {
     private final MemorySegment data;
     private final ChecksumEngine engine;
     private final byte[] scalar;
-    private final Slices slices = new Slices();
+    /** The owner of the slices lent now; replaced when they are revoked. */
+    private Slices slices = new Slices();
     private int openSlices;
     private boolean consumed;
+    /** The one thread that may use this handler. */
+    private Thread ownerThread = Thread.currentThread();
 
     SafeMemoryHandler(CheckedRegion region) {
         this.region = region;
@@ -211,6 +218,42 @@ public final class SafeMemoryHandler {
         counted(length);
     }
 
+    /**
+     * Rewrites whole blocks from the caller's bytes: the recovery path after a reported
+     * corruption. The blocks' old contents and checksums are neither read nor verified; their new
+     * checksums come from {@code src} alone, and no other block is touched. The range starts at a
+     * block boundary and ends at one or at the region's capacity, so a partial last block can be
+     * rewritten too (its padding beyond the capacity is zeroed). Compare
+     * {@link #setVerificationLevel} via {@code OFF}, which re-checksums the whole region from
+     * memory and so absorbs every corruption in it.
+     *
+     * <pre>{@code
+     * int blockSize = memory.provider().blockSize();
+     * for (long b = memory.findCorruptBlock(0); b >= 0; b = memory.findCorruptBlock(b + 1)) {
+     *     long start = b * blockSize;
+     *     int length = (int) Math.min(blockSize, memory.provider().capacity() - start);
+     *     memory.rewriteBlocks(start, backup, (int) start, length);   // from the caller's own copy
+     * }
+     * }</pre>
+     *
+     * @param offset    first byte offset in the region, a multiple of the block size
+     * @param src       source array
+     * @param srcOffset first index read from {@code src}
+     * @param length    number of bytes; {@code offset + length} is a multiple of the block size or
+     *                  the capacity
+     * @throws ValidationException ({@link ErrorCode#BLOCK_MISALIGNED}) if the range is not made of
+     *                             whole blocks; nothing is written
+     * @throws IntegrityException  ({@link ErrorCode#WRITE_VERIFICATION_FAILED}) if the {@code FULL}
+     *                             read-back found the rewritten blocks corrupt
+     */
+    public void rewriteBlocks(long offset, byte[] src, int srcOffset, int length) {
+        enterWrite(offset, length);
+        Checks.array(srcOffset, length, Checks.notNull(src, "src").length);
+        region.checkWholeBlocks(offset, length);
+        engine.rewriteBlocks(offset, src, srcOffset, length);
+        counted(length);
+    }
+
     // ---------------------------------------------------------------- slices
 
     /**
@@ -242,10 +285,15 @@ public final class SafeMemoryHandler {
         return owner;
     }
 
-    /** The handler's side of its slices: they may be read while the handler may, and are counted. */
+    /**
+     * The handler's side of its slices: they may be read while the handler may, by its thread,
+     * and are counted; {@link #revokeSlices()} retires the whole set.
+     */
     private final class Slices implements SliceOwner {
         /** The offset of the slice being lent, from the start of a borrow to its slice's creation. */
         private long lendingOffset;
+        /** Set when the slices of this set were revoked: they then read as closed. */
+        private boolean revoked;
 
         /** Records the offset of the slice about to be lent, and returns this owner. */
         Slices lendingAt(long offset) {
@@ -261,12 +309,77 @@ public final class SafeMemoryHandler {
         @Override
         public void checkSliceAccess() {
             region.checkAccess();
+            checkThread();
         }
 
         @Override
         public void sliceClosed() {
+            checkThread();
             openSlices--;
         }
+
+        @Override
+        public boolean lends() {
+            return !revoked;
+        }
+    }
+
+    /**
+     * Closes every slice this handler has lent and not closed, wherever they are: the way out
+     * when a slice was dropped without being closed, which would otherwise keep every write
+     * refused with {@link ErrorCode#SLICES_OPEN}. A revoked slice reads as closed
+     * ({@link Slice#isOpen()} is {@code false}; its reads fail with {@link ErrorCode#SLICE_CLOSED};
+     * closing it again does nothing).
+     *
+     * <pre>{@code
+     * try {
+     *     memory.write(0, record);
+     * } catch (StateException e) {
+     *     if (e.code() != ErrorCode.SLICES_OPEN) throw e;
+     *     memory.revokeSlices();                 // a slice leaked somewhere: take the region back
+     *     memory.write(0, record);
+     * }
+     * }</pre>
+     *
+     * @return how many slices were open and are now revoked
+     * @throws ConcurrencyException ({@link ErrorCode#WRONG_THREAD}) from a thread that does not own this handler
+     */
+    public int revokeSlices() {
+        checkUsable();
+        int revoked = openSlices;
+        if (revoked != 0) {
+            slices.revoked = true;
+            slices = new Slices();
+            openSlices = 0;
+        }
+        return revoked;
+    }
+
+    /**
+     * Moves this handler, and the slices it has lent, to another thread: from now on only
+     * {@code newOwner} may use them. Call it on the owning thread, then hand the handler to the
+     * new thread through something that orders the two (an executor, a queue, {@code join}).
+     *
+     * <pre>{@code
+     * SafeMemoryHandler memory = region.handler();   // owned by this thread
+     * memory.write(0, initialState);
+     * Thread worker = Thread.ofPlatform().unstarted(() -> serve(memory));
+     * memory.transferOwnership(worker);
+     * worker.start();                                 // start() orders the transfer before the worker's calls
+     * }</pre>
+     *
+     * @param newOwner the thread that will use the handler
+     * @throws ConcurrencyException ({@link ErrorCode#WRONG_THREAD}) from a thread that does not own
+     *                              this handler, or if the region's arena is confined to a thread
+     *                              other than {@code newOwner}
+     */
+    public void transferOwnership(Thread newOwner) {
+        Checks.notNull(newOwner, "newOwner");
+        checkUsable();
+        if (region.confinedTo != null && region.confinedTo != newOwner) {
+            throw Checks.wrongThread(region.confinedTo, "region '" + region.name + "'");
+        }
+        ownerThread = newOwner;
     }
 
     // ---------------------------------------------------------------- hand-over
@@ -304,14 +417,13 @@ public final class SafeMemoryHandler {
      */
     public AtomicMemoryOps intoAtomicOps(Duration lockTimeout) {
         long timeoutNanos = AtomicMemoryOps.timeoutNanos(lockTimeout);
-        region.checkAccess();
-        checkNotConsumed();
+        checkUsable();
         if (openSlices != 0) {
             throw slicesOpen();
         }
         consumed = true;
         region.handedOver();
-        return new AtomicMemoryOps(region, engine, timeoutNanos);
+        return new AtomicMemoryOps(region, engine.successor(), timeoutNanos);
     }
 
     // ---------------------------------------------------------------- integrity
@@ -467,6 +579,7 @@ public final class SafeMemoryHandler {
      * @param value  the value
      */
     public void putByte(long offset, byte value) {
+        enterWrite(offset, Byte.BYTES);
         scalar[0] = value;
         writeScalar(offset, Byte.BYTES);
     }
@@ -478,6 +591,7 @@ public final class SafeMemoryHandler {
      * @param value  the value
      */
     public void putShort(long offset, short value) {
+        enterWrite(offset, Short.BYTES);
         LittleEndian.putShort(scalar, value);
         writeScalar(offset, Short.BYTES);
     }
@@ -489,6 +603,7 @@ public final class SafeMemoryHandler {
      * @param value  the value
      */
     public void putInt(long offset, int value) {
+        enterWrite(offset, Integer.BYTES);
         LittleEndian.putInt(scalar, value);
         writeScalar(offset, Integer.BYTES);
     }
@@ -500,6 +615,7 @@ public final class SafeMemoryHandler {
      * @param value  the value
      */
     public void putLong(long offset, long value) {
+        enterWrite(offset, Long.BYTES);
         LittleEndian.putLong(scalar, value);
         writeScalar(offset, Long.BYTES);
     }
@@ -534,8 +650,8 @@ public final class SafeMemoryHandler {
         return scalar;
     }
 
+    /** Writes the scalar already in {@link #scalar}; the caller has checked the call ({@link #enterWrite}) before touching it. */
     private void writeScalar(long offset, int size) {
-        enterWrite(offset, size);
         engine.write(offset, scalar, 0, size);
         counted(size);
     }
@@ -562,7 +678,14 @@ public final class SafeMemoryHandler {
     /** Throws unless the region may be used by this thread now and this handler still owns it. */
     private void checkUsable() {
         region.checkAccess();
+        checkThread();
         checkNotConsumed();
+    }
+
+    private void checkThread() {
+        if (Thread.currentThread() != ownerThread) {
+            throw Checks.wrongThread(ownerThread, "the handler of region '" + region.name + "'");
+        }
     }
 
     private void checkNotConsumed() {

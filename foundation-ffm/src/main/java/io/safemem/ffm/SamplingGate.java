@@ -13,8 +13,17 @@ final class SamplingGate {
     private long state;
 
     SamplingGate(double rate, long seed) {
-        this.threshold = (long) Math.ceil(rate * TWO_POW_53);
-        this.state = seed;
+        this((long) Math.ceil(rate * TWO_POW_53), seed);
+    }
+
+    private SamplingGate(long threshold, long state) {
+        this.threshold = threshold;
+        this.state = state;
+    }
+
+    /** A gate of its own that draws what this one would draw next. */
+    SamplingGate copy() {
+        return new SamplingGate(threshold, state);
     }
 
     /**

@@ -10,6 +10,12 @@ interface SliceOwner {
     /** Throws unless the slice's memory may be read by this thread now. */
     void checkSliceAccess();
 
-    /** Called once, when a slice closes. */
+    /** Called once, when a slice closes, unless the owner no longer {@linkplain #lends() lends} it. */
     void sliceClosed();
+
+    /**
+     * Whether the slices this owner lent are still lent: {@code false} once they were revoked, or
+     * their thread ended and its shares were reclaimed. They then read as closed.
+     */
+    boolean lends();
 }

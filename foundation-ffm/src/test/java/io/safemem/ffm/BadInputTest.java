@@ -104,7 +104,8 @@ class BadInputTest {
             Map.entry(ErrorCode.INVALID_SAMPLING_RATE, 6004),
             Map.entry(ErrorCode.NULL_ARGUMENT, 6005),
             Map.entry(ErrorCode.READ_ONLY_DESTINATION, 6006),
-            Map.entry(ErrorCode.INVALID_TIMEOUT, 6007));
+            Map.entry(ErrorCode.INVALID_TIMEOUT, 6007),
+            Map.entry(ErrorCode.BLOCK_MISALIGNED, 6008));
 
     static final Map<ErrorCategory, Class<? extends SafeMemoryException>> TYPES = Map.of(
             ErrorCategory.BOUNDS, BoundsException.class,
@@ -1227,6 +1228,33 @@ class BadInputTest {
         byte[] back = new byte[(int) CAPACITY];
         taken.read(0, back);
         assertArrayEquals(pattern((int) CAPACITY, 7), back);
+    }
+
+    // ================================================================ BLOCK_MISALIGNED
+
+    /** Ranges inside the region (4000 bytes, 256-byte blocks) that are not made of whole blocks. */
+    static Stream<Arguments> misalignedBlockRanges() {
+        return Stream.of(Arguments.of(1L, 255), Arguments.of(0L, 100), Arguments.of(256L, 3000),
+                Arguments.of(3840L, 100), Arguments.of(3900L, 100), Arguments.of(100L, 0));
+    }
+
+    @ParameterizedTest(name = "[{0}, +{1})")
+    @MethodSource("misalignedBlockRanges")
+    @Covers(ErrorCode.BLOCK_MISALIGNED)
+    void blockRewriteOfAnythingButWholeBlocksIsRefusedAndWritesNothing(long offset, int length) {
+        byte[] src = new byte[(int) CAPACITY];
+        for (Via via : Via.values()) {
+            ModelTarget target = use(via);
+            refused(ErrorCode.BLOCK_MISALIGNED, "rewriteBlocks(" + offset + ", " + length + ")",
+                    () -> target.rewriteBlocks(offset, src, 0, length), "[" + offset + ", " + (offset + length) + ")",
+                    "256-byte blocks", "capacity 4000");
+        }
+        // the whole blocks around them, and the partial last block up to the capacity, are accepted
+        memory.rewriteBlocks(0, src, 0, 256);
+        memory.rewriteBlocks(3840, src, 0, 160);
+        atomic.rewriteBlocks(256, src, 0, 3744);
+        memory.verifyIntegrity();
+        atomic.verifyIntegrity();
     }
 
     // ================================================================ INVALID_TIMEOUT

@@ -43,6 +43,8 @@ interface ModelTarget {
 
     void fill(long offset, long length, byte value);
 
+    void rewriteBlocks(long offset, byte[] src, int srcOffset, int length);
+
     void read(long offset, byte[] dst);
 
     void read(long offset, byte[] dst, int dstOffset, int length);
@@ -139,6 +141,11 @@ interface ModelTarget {
         @Override
         public void fill(long offset, long length, byte value) {
             handler.fill(offset, length, value);
+        }
+
+        @Override
+        public void rewriteBlocks(long offset, byte[] src, int srcOffset, int length) {
+            handler.rewriteBlocks(offset, src, srcOffset, length);
         }
 
         @Override
@@ -277,6 +284,11 @@ interface ModelTarget {
         @Override
         public void fill(long offset, long length, byte value) {
             ops.atomicFill(offset, length, value);
+        }
+
+        @Override
+        public void rewriteBlocks(long offset, byte[] src, int srcOffset, int length) {
+            ops.rewriteBlocks(offset, src, srcOffset, length);
         }
 
         @Override
