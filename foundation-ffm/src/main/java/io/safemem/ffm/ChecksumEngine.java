@@ -40,15 +40,13 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
  *
  * <h2>Cost (invariant I3)</h2>
  * A write checksums the bytes it writes plus at most one block at each unaligned edge, and reads
- * back only its own blocks at {@code FULL}; a read verifies only the blocks it touches. Nothing
- * is proportional to the region's size except the explicit whole-region checks.
+ * back only its own blocks at {@code FULL}; a read verifies only the blocks it touches, one
+ * CRC32C per block, each against its own checksum. Nothing is proportional to the region's size
+ * except the explicit whole-region checks.
  */
 final class ChecksumEngine {
 
-    /**
-     * Zero padding for the unverified merge and {@link OnePassCheck}'s zero runs; long enough for
-     * the largest block. Only ever read.
-     */
+    /** Zero padding for the unverified merge; long enough for the largest block. Only ever read. */
     static final byte[] ZEROS = new byte[CheckedRegion.MAX_BLOCK_SIZE];
     /** Staging area size: sources and destinations that are segments, copies and fills move through it. */
     private static final int MIN_STAGING_BYTES = 16 * 1024;
@@ -81,8 +79,6 @@ final class ChecksumEngine {
     private int tailSum;
     private int lastExpected;
     private int lastActual;
-    /** Checks copies of three or more blocks in one CRC32C pass. */
-    private final OnePassCheck onePass;
 
     /**
      * @param counters the counters this engine bumps (its owner's own set)
@@ -106,7 +102,6 @@ final class ChecksumEngine {
         this.staging = new byte[Math.max(blockSize, MIN_STAGING_BYTES)];
         this.stagingShift = Integer.numberOfTrailingZeros(staging.length);
         this.sums = new int[staging.length >>> shift];
-        this.onePass = new OnePassCheck(shift, sums.length, crc);
     }
 
     /**
@@ -724,16 +719,15 @@ final class ChecksumEngine {
 
     /**
      * Checks copies of the {@code k} blocks from {@code from}, held one after another in
-     * {@code buf} from {@code at}, against the checksums in {@link #sums} from {@code sumAt}.
-     * Counts the blocks checked; remembers the checksums of a mismatch for {@link #corrupt}.
+     * {@code buf} from {@code at}, against the checksums in {@link #sums} from {@code sumAt}, each
+     * block on its own: one CRC32C per block, so a check of several blocks reports exactly what
+     * checking each of them alone reports. (Folding several blocks into one 32-bit value cannot:
+     * flips in two blocks, or in a block and a checksum, can cancel in it.) Counts the blocks
+     * checked; remembers the checksums of a mismatch for {@link #corrupt}.
      *
      * @return the first block that does not match, or -1
      */
     private long mismatchAgainstSums(long from, int k, int sumAt, byte[] buf, int at) {
-        if (k >= OnePassCheck.MIN_BLOCKS && onePass.allMatch(buf, at, k, sums, sumAt)) {
-            count(k);
-            return -1;
-        }
         for (int i = 0; i < k; i++, at += blockSize) {
             int expected = sums[sumAt + i];
             int actual = crcOf(buf, at, blockSize);

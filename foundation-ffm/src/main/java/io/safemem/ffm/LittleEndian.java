@@ -45,9 +45,4 @@ final class LittleEndian {
     static void putLong(byte[] bytes, long value) {
         LONG_IN_ARRAY.set(bytes, 0, value);
     }
-
-    /** XORs {@code value} into the little-endian int at {@code bytes[at, at + 4)}; twice restores them. */
-    static void xorInt(byte[] bytes, int at, int value) {
-        INT_IN_ARRAY.set(bytes, at, (int) INT_IN_ARRAY.get(bytes, at) ^ value);
-    }
 }

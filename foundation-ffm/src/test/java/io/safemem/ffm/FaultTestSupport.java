@@ -8,6 +8,7 @@ import io.safemem.ffm.testing.FaultInjector;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.zip.CRC32C;
 
@@ -92,7 +93,7 @@ final class FaultTestSupport {
             if (kind == 0) {
                 byte v = (byte) rnd.nextInt(256);
                 memory.fill(pos, len, v);
-                java.util.Arrays.fill(model, (int) pos, (int) pos + len, v);
+                Arrays.fill(model, (int) pos, (int) pos + len, v);
             } else if (kind == 1 && len >= Long.BYTES) {
                 long v = rnd.nextLong();
                 memory.putLong(pos, v);
@@ -114,6 +115,18 @@ final class FaultTestSupport {
     static void assertMemoryEqualsModel(CheckedRegion region, byte[] model) {
         byte[] now = snapshotData(region);
         assertArrayEquals(model, now, "region bytes differ from the model");
+    }
+
+    /**
+     * Asserts that the region's data and checksum table are byte for byte what they were before
+     * an operation that was refused: it moved nothing and stored no checksum.
+     */
+    static void assertRegionUnchanged(CheckedRegion region, byte[] dataBefore, byte[] sumsBefore, Object what) {
+        byte[] dataAfter = snapshotData(region);
+        int firstChanged = Arrays.mismatch(dataBefore, dataAfter);
+        assertEquals(-1, firstChanged, () -> what + ": refused, but data changed, first at byte " + firstChanged);
+        int firstSum = Arrays.mismatch(sumsBefore, snapshotChecksums(region));
+        assertEquals(-1, firstSum, () -> what + ": refused, but checksum of block " + firstSum / Integer.BYTES + " changed");
     }
 
     /**

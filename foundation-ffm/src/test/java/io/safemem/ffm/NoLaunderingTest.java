@@ -27,6 +27,7 @@ import java.util.TreeSet;
 import java.util.stream.Stream;
 
 import static io.safemem.ffm.FaultTestSupport.assertMemoryEqualsModel;
+import static io.safemem.ffm.FaultTestSupport.assertRegionUnchanged;
 import static io.safemem.ffm.FaultTestSupport.assertReportsBlock;
 import static io.safemem.ffm.FaultTestSupport.assertReportsFlip;
 import static io.safemem.ffm.FaultTestSupport.blockInMemory;
@@ -537,14 +538,6 @@ class NoLaunderingTest {
     private static void heal(SafeMemoryHandler memory, byte[] model, long block, int bs) {
         memory.write(block * bs, model, (int) (block * bs), bs);
         assertDoesNotThrow(memory::verifyIntegrity);
-    }
-
-    private static void assertRegionUnchanged(CheckedRegion region, byte[] dataBefore, byte[] sumsBefore, Object what) {
-        byte[] dataAfter = snapshotData(region);
-        int firstChanged = Arrays.mismatch(dataBefore, dataAfter);
-        assertEquals(-1, firstChanged, () -> what + ": refused, but data changed, first at byte " + firstChanged);
-        int firstSum = Arrays.mismatch(sumsBefore, snapshotChecksums(region));
-        assertEquals(-1, firstSum, () -> what + ": refused, but checksum of block " + firstSum / Integer.BYTES + " changed");
     }
 
     private static int lengthOf(Kind kind, SplittableRandom rnd, int maxBulk) {
