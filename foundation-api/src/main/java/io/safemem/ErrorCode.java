@@ -62,7 +62,12 @@ public enum ErrorCode {
     /** A destination segment is read-only. */
     READ_ONLY_DESTINATION(6006, ErrorCategory.VALIDATION, "destination is read-only"),
     /** A lock timeout is negative. */
-    INVALID_TIMEOUT(6007, ErrorCategory.VALIDATION, "invalid timeout");
+    INVALID_TIMEOUT(6007, ErrorCategory.VALIDATION, "invalid timeout"),
+    /**
+     * A fault injector's flip to undo is not one it could have made: no target, a byte offset or
+     * bit outside its target, or a block that is not the one the byte belongs to.
+     */
+    INVALID_FLIP(6009, ErrorCategory.VALIDATION, "invalid flip");
 
     private final int code;
     private final ErrorCategory category;
