@@ -206,12 +206,14 @@ public final class AtomicMemoryOps {
      * @param srcOffset first byte offset read from {@code src}
      * @param length    number of bytes
      * @throws IntegrityException   as {@link #atomicWriteWithChecksum(long, byte[], int, int)}
-     * @throws StateException       ({@link ErrorCode#SLICES_OPEN}) if this thread holds a borrowed slice
-     * @throws ConcurrencyException ({@link ErrorCode#LOCK_TIMEOUT}) if the lock was not free in time
+     * @throws StateException       ({@link ErrorCode#SLICES_OPEN}) if this thread holds a borrowed slice;
+     *                              ({@link ErrorCode#ARENA_CLOSED}) if the arena of {@code src} is closed
+     * @throws ConcurrencyException ({@link ErrorCode#LOCK_TIMEOUT}) if the lock was not free in time;
+     *                              ({@link ErrorCode#WRONG_THREAD}) if {@code src} is confined to another thread
      */
     public void atomicWriteWithChecksum(long offset, MemorySegment src, long srcOffset, long length) {
         enter(offset, length);
-        Checks.segment(srcOffset, length, Checks.notNull(src, "src").byteSize());
+        Checks.segment(srcOffset, length, Checks.callersSegment(src, "src").byteSize());
         writeLocked(WRITE_SEGMENT, offset, src, srcOffset, length, 0);
     }
 
@@ -369,11 +371,13 @@ public final class AtomicMemoryOps {
      * @param length    number of bytes
      * @throws IntegrityException   if a block read does not match its checksum; {@code dst} may
      *                              then hold part of the range
-     * @throws ConcurrencyException ({@link ErrorCode#LOCK_TIMEOUT}) as {@link #read(long, byte[], int, int)}
+     * @throws ConcurrencyException ({@link ErrorCode#LOCK_TIMEOUT}) as {@link #read(long, byte[], int, int)};
+     *                              ({@link ErrorCode#WRONG_THREAD}) if {@code dst} is confined to another thread
+     * @throws StateException       ({@link ErrorCode#ARENA_CLOSED}) if the arena of {@code dst} is closed
      */
     public void read(long offset, MemorySegment dst, long dstOffset, long length) {
         enter(offset, length);
-        Checks.segment(dstOffset, length, Checks.notNull(dst, "dst").byteSize());
+        Checks.segment(dstOffset, length, Checks.callersSegment(dst, "dst").byteSize());
         if (dst.isReadOnly()) {
             throw new ValidationException(ErrorCode.READ_ONLY_DESTINATION, "cannot read into a read-only segment");
         }

@@ -79,7 +79,7 @@ final class BorrowedSlice implements Slice {
     @Override
     public void copyTo(long at, MemorySegment dst, long dstOffset, long count) {
         long from = enter(at, count);
-        Checks.segment(dstOffset, count, Checks.notNull(dst, "dst").byteSize());
+        Checks.segment(dstOffset, count, Checks.callersSegment(dst, "dst").byteSize());
         if (dst.isReadOnly()) {
             throw new ValidationException(ErrorCode.READ_ONLY_DESTINATION, "cannot copy into a read-only segment");
         }

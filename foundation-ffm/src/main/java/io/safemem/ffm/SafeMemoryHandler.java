@@ -2,6 +2,7 @@ package io.safemem.ffm;
 
 import io.safemem.ffm.internal.Checks;
 
+import io.safemem.ConcurrencyException;
 import io.safemem.ErrorCode;
 import io.safemem.IntegrityException;
 import io.safemem.Slice;
@@ -25,10 +26,10 @@ import java.time.Duration;
  *
  * <p>Every method refuses bad input whole: negative or overflowing offsets and lengths, ranges
  * beyond the capacity or the caller's buffer, a closed arena, a confined arena used from another
- * thread, writes while slices are open, each with its {@link io.safemem.ErrorCode}, and nothing
- * written. An {@link IntegrityException} from a read or a write means corruption was found before
- * it could be used or absorbed; the region is unchanged by the failed call. Scalar values are
- * little-endian at any alignment.
+ * thread (the region's, or that of a caller's segment), writes while slices are open, each with its
+ * {@link io.safemem.ErrorCode}, and nothing written. An {@link IntegrityException} from a read or a
+ * write means corruption was found before it could be used or absorbed; the region is unchanged by
+ * the failed call. Scalar values are little-endian at any alignment.
  *
  * <pre>{@code
  * try (FixedArena arena = FixedArena.ofConfined(1 << 20)) {
@@ -111,12 +112,14 @@ public final class SafeMemoryHandler {
      * @param dst       destination segment, writable
      * @param dstOffset first byte offset written in {@code dst}
      * @param length    number of bytes
-     * @throws IntegrityException if a block read does not match its checksum; {@code dst} may then
-     *                            hold part of the range
+     * @throws IntegrityException   if a block read does not match its checksum; {@code dst} may then
+     *                              hold part of the range
+     * @throws StateException       ({@link ErrorCode#ARENA_CLOSED}) if the arena of {@code dst} is closed
+     * @throws ConcurrencyException ({@link ErrorCode#WRONG_THREAD}) if {@code dst} is confined to another thread
      */
     public void read(long offset, MemorySegment dst, long dstOffset, long length) {
         enter(offset, length);
-        Checks.segment(dstOffset, length, Checks.notNull(dst, "dst").byteSize());
+        Checks.segment(dstOffset, length, Checks.callersSegment(dst, "dst").byteSize());
         if (dst.isReadOnly()) {
             throw new ValidationException(ErrorCode.READ_ONLY_DESTINATION, "cannot read into a read-only segment");
         }
@@ -167,11 +170,13 @@ public final class SafeMemoryHandler {
      * @param src       source segment
      * @param srcOffset first byte offset read from {@code src}
      * @param length    number of bytes
-     * @throws IntegrityException as {@link #write(long, byte[], int, int)}
+     * @throws IntegrityException   as {@link #write(long, byte[], int, int)}
+     * @throws StateException       ({@link ErrorCode#ARENA_CLOSED}) if the arena of {@code src} is closed
+     * @throws ConcurrencyException ({@link ErrorCode#WRONG_THREAD}) if {@code src} is confined to another thread
      */
     public void write(long offset, MemorySegment src, long srcOffset, long length) {
         enterWrite(offset, length);
-        Checks.segment(srcOffset, length, Checks.notNull(src, "src").byteSize());
+        Checks.segment(srcOffset, length, Checks.callersSegment(src, "src").byteSize());
         engine.write(offset, src, srcOffset, length);
         counted(length);
     }

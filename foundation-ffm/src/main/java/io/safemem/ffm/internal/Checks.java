@@ -48,6 +48,37 @@ public final class Checks {
     }
 
     /**
+     * Checks a caller's segment before anything is touched: not null, its arena open, and usable
+     * by this thread (any thread, unless its arena is confined to another).
+     *
+     * @param segment the caller's segment
+     * @param name    the argument's name, for the message
+     * @return {@code segment}
+     * @throws ValidationException  ({@code NULL_ARGUMENT}) if {@code segment} is null
+     * @throws StateException       ({@code ARENA_CLOSED}) if its arena is closed
+     * @throws ConcurrencyException ({@code WRONG_THREAD}) if its arena is confined to another thread
+     */
+    public static MemorySegment callersSegment(MemorySegment segment, String name) {
+        if (!usable(notNull(segment, name))) {
+            throw callersSegmentError(segment, name);
+        }
+        return segment;
+    }
+
+    private static boolean usable(MemorySegment segment) {
+        return segment.scope().isAlive() && segment.isAccessibleBy(Thread.currentThread());
+    }
+
+    private static RuntimeException callersSegmentError(MemorySegment segment, String name) {
+        if (!segment.scope().isAlive()) {
+            return new StateException(ErrorCode.ARENA_CLOSED, "the arena of the caller's segment " + name
+                    + " has been closed");
+        }
+        return new ConcurrencyException(ErrorCode.WRONG_THREAD, "the caller's segment " + name
+                + " is confined to another thread than '" + Thread.currentThread().getName() + "'");
+    }
+
+    /**
      * Checks a range of a caller's array, whose indexes are 32-bit.
      *
      * @param offset first index
