@@ -40,7 +40,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>The region's {@link VerificationLevel} applies as for a {@link SafeMemoryHandler}; at
  * {@link VerificationLevel#OFF} writes are still atomic, with no checksum work. Each operation
- * refuses bad input whole, with its {@link ErrorCode}, before taking any lock. After a thread's
+ * refuses bad input whole, with its {@link ErrorCode}, before taking any lock; an arena closed
+ * while a call runs, the region's or that of the caller's segment, fails it with
+ * {@link ErrorCode#ARENA_CLOSED}. After a thread's
  * first access (which sets up its scratch space, about 16 KiB), no operation allocates, whether it
  * retries, contends or waits; only {@link #borrowSlice(long, long)} creates one small object and
  * failures create their exception.
@@ -520,11 +522,15 @@ public final class AtomicMemoryOps {
     private ReaderContext lend(ReaderContext self, long length) {
         long offset = self.lendingOffset;
         Checks.range(offset, length, region.capacity);
-        if (!acquireShared(self)) {
-            throw timedOut("borrow a slice of");
-        }
-        if (length > 0 && self.engine.verifyBulk()) {
-            verifyLent(self, offset, length);
+        try {
+            if (!acquireShared(self)) {
+                throw timedOut("borrow a slice of");
+            }
+            if (length > 0 && self.engine.verifyBulk()) {
+                verifyLent(self, offset, length);
+            }
+        } catch (IllegalStateException | WrongThreadException e) {
+            throw region.accessLost(e, null, null);
         }
         self.openSlices++;
         return self;
@@ -621,10 +627,21 @@ public final class AtomicMemoryOps {
      * sequence stamp, again if a write ran meanwhile, and under a share of the lock, in a reader's
      * turn, after {@value #OPTIMISTIC_ROUNDS} rounds of racing writes. Its verdict (the first corrupt block
      * found, or -1) is returned only from a run that saw one state; {@link #TIMED_OUT} if it had to
-     * lock and the lock was not free in time.
+     * lock and the lock was not free in time. The JDK's refusal of an access, if the arena of the
+     * region or of a segment {@code dst} closed meanwhile, becomes its coded exception.
      */
     private long readConsistent(ReaderContext self, int kind, long offset, Object dst, long dstOffset, long length,
                                 boolean verify) {
+        try {
+            return readConsistentRaw(self, kind, offset, dst, dstOffset, length, verify);
+        } catch (IllegalStateException | WrongThreadException e) {
+            throw region.accessLost(e, dst, "dst");
+        }
+    }
+
+    /** {@link #readConsistent}, the JDK's exceptions as they are. */
+    private long readConsistentRaw(ReaderContext self, int kind, long offset, Object dst, long dstOffset, long length,
+                                   boolean verify) {
         for (int round = 0; round < OPTIMISTIC_ROUNDS; round++) {
             long stamp = sequence.stamp();
             if (SequenceWord.isWriting(stamp)) {
@@ -679,9 +696,21 @@ public final class AtomicMemoryOps {
      * Array writes, scalars and fills are staged first (edges verified, every checksum computed)
      * while the sequence is still even, so readers are held off only while bytes are stored; the
      * {@code FULL} read-back runs after the sequence is even again, still under the lock.
-     * Arguments are checked by the caller; {@code value} is a fill's byte or a scalar's bits.
+     * Arguments are checked by the caller; {@code value} is a fill's byte or a scalar's bits. The
+     * JDK's refusal of an access, if the arena of the region or of a segment {@code src} closed
+     * meanwhile (in the step, or in a {@code finally} that then touched the closed memory), becomes
+     * its coded exception.
      */
     private void writeLocked(int kind, long offset, Object src, long srcOffset, long length, long value) {
+        try {
+            writeLockedRaw(kind, offset, src, srcOffset, length, value);
+        } catch (IllegalStateException | WrongThreadException e) {
+            throw region.accessLost(e, src, "src");
+        }
+    }
+
+    /** {@link #writeLocked}, the JDK's exceptions as they are. */
+    private void writeLockedRaw(int kind, long offset, Object src, long srcOffset, long length, long value) {
         Thread current = Thread.currentThread();
         if (current != lastWriter) {
             readers.get(); // this thread's first write makes its entry, so that its first wait allocates nothing

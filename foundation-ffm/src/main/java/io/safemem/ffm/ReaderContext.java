@@ -55,10 +55,13 @@ final class ReaderContext implements SliceOwner {
     public void sliceClosed() {
         checkThread();
         openSlices--;
-        if (region.header.scope().isAlive()) {
+        try {
             lock.releaseShared();
-        } // else the arena was closed, and the lock word went with its memory
-
+        } catch (IllegalStateException e) {
+            if (region.header.scope().isAlive()) {
+                throw e;
+            } // else the arena was closed, and the lock word went with its memory
+        }
     }
 
     /** Whether the calling thread is the one this context belongs to. */

@@ -27,9 +27,10 @@ import java.time.Duration;
  * <p>Every method refuses bad input whole: negative or overflowing offsets and lengths, ranges
  * beyond the capacity or the caller's buffer, a closed arena, a confined arena used from another
  * thread (the region's, or that of a caller's segment), writes while slices are open, each with its
- * {@link io.safemem.ErrorCode}, and nothing written. An {@link IntegrityException} from a read or a
- * write means corruption was found before it could be used or absorbed; the region is unchanged by
- * the failed call. Scalar values are little-endian at any alignment.
+ * {@link io.safemem.ErrorCode}, and nothing written; an arena closed by another thread while a call
+ * runs fails it with {@link io.safemem.ErrorCode#ARENA_CLOSED}. An {@link IntegrityException} from a
+ * read or a write means corruption was found before it could be used or absorbed; the region is
+ * unchanged by the failed call. Scalar values are little-endian at any alignment.
  *
  * <pre>{@code
  * try (FixedArena arena = FixedArena.ofConfined(1 << 20)) {
@@ -101,7 +102,11 @@ public final class SafeMemoryHandler {
     public void read(long offset, byte[] dst, int dstOffset, int length) {
         enter(offset, length);
         Checks.array(dstOffset, length, Checks.notNull(dst, "dst").length);
-        throwIfCorrupt(engine.readInto(offset, dst, dstOffset, length, length > 0 && engine.verifyBulk()));
+        try {
+            throwIfCorrupt(engine.readInto(offset, dst, dstOffset, length, length > 0 && engine.verifyBulk()));
+        } catch (IllegalStateException | WrongThreadException e) {
+            throw region.accessLost(e, null, null);
+        }
     }
 
     /**
@@ -123,7 +128,11 @@ public final class SafeMemoryHandler {
         if (dst.isReadOnly()) {
             throw new ValidationException(ErrorCode.READ_ONLY_DESTINATION, "cannot read into a read-only segment");
         }
-        throwIfCorrupt(engine.readInto(offset, dst, dstOffset, length, length > 0 && engine.verifyBulk()));
+        try {
+            throwIfCorrupt(engine.readInto(offset, dst, dstOffset, length, length > 0 && engine.verifyBulk()));
+        } catch (IllegalStateException | WrongThreadException e) {
+            throw region.accessLost(e, dst, "dst");
+        }
     }
 
     // ---------------------------------------------------------------- bulk writes
@@ -158,7 +167,11 @@ public final class SafeMemoryHandler {
     public void write(long offset, byte[] src, int srcOffset, int length) {
         enterWrite(offset, length);
         Checks.array(srcOffset, length, Checks.notNull(src, "src").length);
-        engine.write(offset, src, srcOffset, length);
+        try {
+            engine.write(offset, src, srcOffset, length);
+        } catch (IllegalStateException | WrongThreadException e) {
+            throw region.accessLost(e, null, null);
+        }
         counted(length);
     }
 
@@ -177,7 +190,11 @@ public final class SafeMemoryHandler {
     public void write(long offset, MemorySegment src, long srcOffset, long length) {
         enterWrite(offset, length);
         Checks.segment(srcOffset, length, Checks.callersSegment(src, "src").byteSize());
-        engine.write(offset, src, srcOffset, length);
+        try {
+            engine.write(offset, src, srcOffset, length);
+        } catch (IllegalStateException | WrongThreadException e) {
+            throw region.accessLost(e, src, "src");
+        }
         counted(length);
     }
 
@@ -198,7 +215,11 @@ public final class SafeMemoryHandler {
     public void copyWithin(long srcOffset, long dstOffset, long length) {
         enterWrite(dstOffset, length);
         Checks.range(srcOffset, length, region.capacity);
-        engine.copyWithin(srcOffset, dstOffset, length);
+        try {
+            engine.copyWithin(srcOffset, dstOffset, length);
+        } catch (IllegalStateException | WrongThreadException e) {
+            throw region.accessLost(e, null, null);
+        }
         counted(length);
     }
 
@@ -212,7 +233,11 @@ public final class SafeMemoryHandler {
      */
     public void fill(long offset, long length, byte value) {
         enterWrite(offset, length);
-        engine.fill(offset, length, value);
+        try {
+            engine.fill(offset, length, value);
+        } catch (IllegalStateException | WrongThreadException e) {
+            throw region.accessLost(e, null, null);
+        }
         counted(length);
     }
 
@@ -239,9 +264,13 @@ public final class SafeMemoryHandler {
     private Slices lend(Slices owner, long length) {
         long offset = owner.lendingOffset;
         enter(offset, length);
-        if (length > 0 && engine.verifyBulk()) {
-            int shift = region.blockShift;
-            throwIfCorrupt(engine.firstMismatch(offset >>> shift, ((offset + length - 1) >>> shift) + 1));
+        try {
+            if (length > 0 && engine.verifyBulk()) {
+                int shift = region.blockShift;
+                throwIfCorrupt(engine.firstMismatch(offset >>> shift, ((offset + length - 1) >>> shift) + 1));
+            }
+        } catch (IllegalStateException | WrongThreadException e) {
+            throw region.accessLost(e, null, null);
         }
         openSlices++;
         return owner;
@@ -365,7 +394,11 @@ public final class SafeMemoryHandler {
         checkUsable();
         long blocks = region.blockCount();
         Checks.range(fromBlock, 0, blocks);
-        return region.level.keepsChecksums() ? engine.reported(engine.firstMismatch(fromBlock, blocks)) : -1;
+        try {
+            return region.level.keepsChecksums() ? engine.reported(engine.firstMismatch(fromBlock, blocks)) : -1;
+        } catch (IllegalStateException | WrongThreadException e) {
+            throw region.accessLost(e, null, null);
+        }
     }
 
     /**
@@ -379,14 +412,22 @@ public final class SafeMemoryHandler {
         Checks.notNull(level, "level");
         checkUsable();
         if (region.level == VerificationLevel.OFF && level != VerificationLevel.OFF) {
-            engine.rebuildAll(region.blockCount());
+            try {
+                engine.rebuildAll(region.blockCount());
+            } catch (IllegalStateException | WrongThreadException e) {
+                throw region.accessLost(e, null, null);
+            }
         }
         region.level = level;
     }
 
     private void throwIfCorrupt(long fromBlock, long toBlock) {
         if (region.level.keepsChecksums()) {
-            throwIfCorrupt(engine.firstMismatch(fromBlock, toBlock));
+            try {
+                throwIfCorrupt(engine.firstMismatch(fromBlock, toBlock));
+            } catch (IllegalStateException | WrongThreadException e) {
+                throw region.accessLost(e, null, null);
+            }
         }
     }
 
@@ -406,7 +447,11 @@ public final class SafeMemoryHandler {
      */
     public byte getByte(long offset) {
         enter(offset, Byte.BYTES);
-        return scalarVerified() ? verifiedScalar(offset, Byte.BYTES)[0] : data.get(ValueLayout.JAVA_BYTE, offset);
+        try {
+            return scalarVerified() ? verifiedScalar(offset, Byte.BYTES)[0] : data.get(ValueLayout.JAVA_BYTE, offset);
+        } catch (IllegalStateException | WrongThreadException e) {
+            throw region.accessLost(e, null, null);
+        }
     }
 
     /**
@@ -417,8 +462,12 @@ public final class SafeMemoryHandler {
      */
     public short getShort(long offset) {
         enter(offset, Short.BYTES);
-        return scalarVerified() ? LittleEndian.getShort(verifiedScalar(offset, Short.BYTES))
-                : data.get(LittleEndian.SHORT, offset);
+        try {
+            return scalarVerified() ? LittleEndian.getShort(verifiedScalar(offset, Short.BYTES))
+                    : data.get(LittleEndian.SHORT, offset);
+        } catch (IllegalStateException | WrongThreadException e) {
+            throw region.accessLost(e, null, null);
+        }
     }
 
     /**
@@ -429,8 +478,12 @@ public final class SafeMemoryHandler {
      */
     public int getInt(long offset) {
         enter(offset, Integer.BYTES);
-        return scalarVerified() ? LittleEndian.getInt(verifiedScalar(offset, Integer.BYTES))
-                : data.get(LittleEndian.INT, offset);
+        try {
+            return scalarVerified() ? LittleEndian.getInt(verifiedScalar(offset, Integer.BYTES))
+                    : data.get(LittleEndian.INT, offset);
+        } catch (IllegalStateException | WrongThreadException e) {
+            throw region.accessLost(e, null, null);
+        }
     }
 
     /**
@@ -441,8 +494,12 @@ public final class SafeMemoryHandler {
      */
     public long getLong(long offset) {
         enter(offset, Long.BYTES);
-        return scalarVerified() ? LittleEndian.getLong(verifiedScalar(offset, Long.BYTES))
-                : data.get(LittleEndian.LONG, offset);
+        try {
+            return scalarVerified() ? LittleEndian.getLong(verifiedScalar(offset, Long.BYTES))
+                    : data.get(LittleEndian.LONG, offset);
+        } catch (IllegalStateException | WrongThreadException e) {
+            throw region.accessLost(e, null, null);
+        }
     }
 
     /**
@@ -541,7 +598,11 @@ public final class SafeMemoryHandler {
 
     private void writeScalar(long offset, int size) {
         enterWrite(offset, size);
-        engine.write(offset, scalar, 0, size);
+        try {
+            engine.write(offset, scalar, 0, size);
+        } catch (IllegalStateException | WrongThreadException e) {
+            throw region.accessLost(e, null, null);
+        }
         counted(size);
     }
 

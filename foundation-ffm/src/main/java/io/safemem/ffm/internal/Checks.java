@@ -79,6 +79,29 @@ public final class Checks {
     }
 
     /**
+     * What to throw when the JDK refused a memory access in the middle of a call (its
+     * {@code IllegalStateException} for a closed arena, its {@code WrongThreadException}), once
+     * the caller has rechecked the region's memory, which throws the coded exception if that was
+     * the cause: the coded exception for the caller's segment if that was the cause, else
+     * {@code failure} itself, a refusal this module does not know of.
+     *
+     * @param failure the JDK's exception
+     * @param other   the caller's segment of the call, or anything else (a {@code byte[]}, {@code null})
+     * @param name    the segment argument's name, for the message
+     * @return the exception to throw: {@code ARENA_CLOSED} ({@link StateException}) or
+     *         {@code WRONG_THREAD} ({@link ConcurrencyException}) for the caller's segment, caused
+     *         by {@code failure}; or {@code failure}
+     */
+    public static RuntimeException accessLost(RuntimeException failure, Object other, String name) {
+        if (other instanceof MemorySegment segment && !usable(segment)) {
+            RuntimeException coded = callersSegmentError(segment, name);
+            coded.initCause(failure);
+            return coded;
+        }
+        return failure;
+    }
+
+    /**
      * Checks a range of a caller's array, whose indexes are 32-bit.
      *
      * @param offset first index
