@@ -81,6 +81,11 @@ public final class CheckedRegion implements MemoryProvider {
             public MemorySegment checksums(CheckedRegion region) {
                 return region.checksums;
             }
+
+            @Override
+            public void checkAccess(CheckedRegion region) {
+                region.checkAccess();
+            }
         });
     }
 
