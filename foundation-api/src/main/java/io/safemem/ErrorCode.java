@@ -67,7 +67,12 @@ public enum ErrorCode {
      * A range that must be made of whole blocks (a block rewrite) does not start at a block
      * boundary, or ends neither at one nor at the region's capacity.
      */
-    BLOCK_MISALIGNED(6008, ErrorCategory.VALIDATION, "range is not made of whole blocks");
+    BLOCK_MISALIGNED(6008, ErrorCategory.VALIDATION, "range is not made of whole blocks"),
+    /**
+     * A fault injector's flip to undo is not one it could have made: no target, a byte offset or
+     * bit outside its target, or a block that is not the one the byte belongs to.
+     */
+    INVALID_FLIP(6009, ErrorCategory.VALIDATION, "invalid flip");
 
     private final int code;
     private final ErrorCategory category;

@@ -99,6 +99,8 @@ public interface Slice extends AutoCloseable {
      * @param dst       destination segment
      * @param dstOffset first byte offset written in {@code dst}
      * @param length    number of bytes
+     * @throws StateException       ({@link ErrorCode#ARENA_CLOSED}) if the arena of {@code dst} is closed
+     * @throws ConcurrencyException ({@link ErrorCode#WRONG_THREAD}) if {@code dst} is confined to another thread
      */
     void copyTo(long offset, MemorySegment dst, long dstOffset, long length);
 

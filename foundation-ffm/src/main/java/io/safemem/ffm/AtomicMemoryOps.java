@@ -42,7 +42,9 @@ import java.util.List;
  *
  * <p>The region's {@link VerificationLevel} applies as for a {@link SafeMemoryHandler}; at
  * {@link VerificationLevel#OFF} writes are still atomic, with no checksum work. Each operation
- * refuses bad input whole, with its {@link ErrorCode}, before taking any lock. After a thread's
+ * refuses bad input whole, with its {@link ErrorCode}, before taking any lock; an arena closed
+ * while a call runs, the region's or that of the caller's segment, fails it with
+ * {@link ErrorCode#ARENA_CLOSED}. After a thread's
  * first access (which sets up its scratch space, about 16 KiB), no operation allocates, whether it
  * retries, contends or waits; only {@link #borrowSlice(long, long)} creates one small object and
  * failures create their exception. That per-thread state lives as long as the thread and this
@@ -197,12 +199,14 @@ public final class AtomicMemoryOps {
      * @param srcOffset first byte offset read from {@code src}
      * @param length    number of bytes
      * @throws IntegrityException   as {@link #atomicWriteWithChecksum(long, byte[], int, int)}
-     * @throws StateException       ({@link ErrorCode#SLICES_OPEN}) if this thread holds a borrowed slice
-     * @throws ConcurrencyException ({@link ErrorCode#LOCK_TIMEOUT}) if the lock was not free in time
+     * @throws StateException       ({@link ErrorCode#SLICES_OPEN}) if this thread holds a borrowed slice;
+     *                              ({@link ErrorCode#ARENA_CLOSED}) if the arena of {@code src} is closed
+     * @throws ConcurrencyException ({@link ErrorCode#LOCK_TIMEOUT}) if the lock was not free in time;
+     *                              ({@link ErrorCode#WRONG_THREAD}) if {@code src} is confined to another thread
      */
     public void atomicWriteWithChecksum(long offset, MemorySegment src, long srcOffset, long length) {
         enter(offset, length);
-        Checks.segment(srcOffset, length, Checks.notNull(src, "src").byteSize());
+        Checks.segment(srcOffset, length, Checks.callersSegment(src, "src").byteSize());
         writeLocked(WRITE_SEGMENT, offset, src, srcOffset, length, 0);
     }
 
@@ -369,6 +373,15 @@ public final class AtomicMemoryOps {
     public void setVerificationLevel(VerificationLevel level) {
         Checks.notNull(level, "level");
         region.checkAccess();
+        try {
+            changeLevelLocked(level);
+        } catch (IllegalStateException | WrongThreadException e) {
+            throw region.accessLost(e, null, null);
+        }
+    }
+
+    /** {@link #setVerificationLevel}, the JDK's exceptions as they are. */
+    private void changeLevelLocked(VerificationLevel level) {
         if (!lock.tryAcquireExclusive()) {
             waitForWriteLock();
         }
@@ -445,11 +458,13 @@ public final class AtomicMemoryOps {
      * @param length    number of bytes
      * @throws IntegrityException   if a block read does not match its checksum; {@code dst} may
      *                              then hold part of the range
-     * @throws ConcurrencyException ({@link ErrorCode#LOCK_TIMEOUT}) as {@link #read(long, byte[], int, int)}
+     * @throws ConcurrencyException ({@link ErrorCode#LOCK_TIMEOUT}) as {@link #read(long, byte[], int, int)};
+     *                              ({@link ErrorCode#WRONG_THREAD}) if {@code dst} is confined to another thread
+     * @throws StateException       ({@link ErrorCode#ARENA_CLOSED}) if the arena of {@code dst} is closed
      */
     public void read(long offset, MemorySegment dst, long dstOffset, long length) {
         enter(offset, length);
-        Checks.segment(dstOffset, length, Checks.notNull(dst, "dst").byteSize());
+        Checks.segment(dstOffset, length, Checks.callersSegment(dst, "dst").byteSize());
         if (dst.isReadOnly()) {
             throw new ValidationException(ErrorCode.READ_ONLY_DESTINATION, "cannot read into a read-only segment");
         }
@@ -592,11 +607,15 @@ public final class AtomicMemoryOps {
     private ReaderContext lend(ReaderContext self, long length) {
         long offset = self.lendingOffset;
         Checks.range(offset, length, region.capacity);
-        if (!acquireShared(self)) {
-            throw timedOut("borrow a slice of");
-        }
-        if (length > 0 && self.engine.verifyBulk()) {
-            verifyLent(self, offset, length);
+        try {
+            if (!acquireShared(self)) {
+                throw timedOut("borrow a slice of");
+            }
+            if (length > 0 && self.engine.verifyBulk()) {
+                verifyLent(self, offset, length);
+            }
+        } catch (IllegalStateException | WrongThreadException e) {
+            throw region.accessLost(e, null, null);
         }
         self.openSlices++;
         return self;
@@ -695,10 +714,22 @@ public final class AtomicMemoryOps {
      * found, or -1) is returned only from a run that saw one state; {@link #TIMED_OUT} if it had to
      * lock and the lock was not free in time. {@code verify} is the caller's decision, taken before
      * the run; it stands only if the state the run saw keeps checksums (the level, read inside the
-     * window, changes only inside a writer's window: see {@link #setVerificationLevel}).
+     * window, changes only inside a writer's window: see {@link #setVerificationLevel}). The JDK's
+     * refusal of an access, if the arena of the region or of a segment {@code dst} closed
+     * meanwhile, becomes its coded exception.
      */
     private long readConsistent(ReaderContext self, int kind, long offset, Object dst, long dstOffset, long length,
                                 boolean verify) {
+        try {
+            return readConsistentRaw(self, kind, offset, dst, dstOffset, length, verify);
+        } catch (IllegalStateException | WrongThreadException e) {
+            throw region.accessLost(e, dst, "dst");
+        }
+    }
+
+    /** {@link #readConsistent}, the JDK's exceptions as they are. */
+    private long readConsistentRaw(ReaderContext self, int kind, long offset, Object dst, long dstOffset, long length,
+                                   boolean verify) {
         for (int round = 0; round < OPTIMISTIC_ROUNDS; round++) {
             long stamp = sequence.stamp();
             if (SequenceWord.isWriting(stamp)) {
@@ -756,9 +787,21 @@ public final class AtomicMemoryOps {
      * Array writes, scalars and fills are staged first (edges verified, every checksum computed)
      * while the sequence is still even, so readers are held off only while bytes are stored; the
      * {@code FULL} read-back runs after the sequence is even again, still under the lock.
-     * Arguments are checked by the caller; {@code value} is a fill's byte or a scalar's bits.
+     * Arguments are checked by the caller; {@code value} is a fill's byte or a scalar's bits. The
+     * JDK's refusal of an access, if the arena of the region or of a segment {@code src} closed
+     * meanwhile (in the step, or in a {@code finally} that then touched the closed memory), becomes
+     * its coded exception.
      */
     private void writeLocked(int kind, long offset, Object src, long srcOffset, long length, long value) {
+        try {
+            writeLockedRaw(kind, offset, src, srcOffset, length, value);
+        } catch (IllegalStateException | WrongThreadException e) {
+            throw region.accessLost(e, src, "src");
+        }
+    }
+
+    /** {@link #writeLocked}, the JDK's exceptions as they are. */
+    private void writeLockedRaw(int kind, long offset, Object src, long srcOffset, long length, long value) {
         if (!lock.tryAcquireExclusive()) {
             waitForWriteLock();
         }

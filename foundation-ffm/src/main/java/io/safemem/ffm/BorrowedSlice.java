@@ -41,22 +41,38 @@ final class BorrowedSlice implements Slice {
 
     @Override
     public byte getByte(long at) {
-        return data.get(ValueLayout.JAVA_BYTE, enter(at, Byte.BYTES));
+        try {
+            return data.get(ValueLayout.JAVA_BYTE, enter(at, Byte.BYTES));
+        } catch (IllegalStateException | WrongThreadException e) {
+            throw accessLost(e, null);
+        }
     }
 
     @Override
     public short getShort(long at) {
-        return data.get(LittleEndian.SHORT, enter(at, Short.BYTES));
+        try {
+            return data.get(LittleEndian.SHORT, enter(at, Short.BYTES));
+        } catch (IllegalStateException | WrongThreadException e) {
+            throw accessLost(e, null);
+        }
     }
 
     @Override
     public int getInt(long at) {
-        return data.get(LittleEndian.INT, enter(at, Integer.BYTES));
+        try {
+            return data.get(LittleEndian.INT, enter(at, Integer.BYTES));
+        } catch (IllegalStateException | WrongThreadException e) {
+            throw accessLost(e, null);
+        }
     }
 
     @Override
     public long getLong(long at) {
-        return data.get(LittleEndian.LONG, enter(at, Long.BYTES));
+        try {
+            return data.get(LittleEndian.LONG, enter(at, Long.BYTES));
+        } catch (IllegalStateException | WrongThreadException e) {
+            throw accessLost(e, null);
+        }
     }
 
     @Override
@@ -73,17 +89,25 @@ final class BorrowedSlice implements Slice {
     public void copyTo(long at, byte[] dst, int dstOffset, int count) {
         long from = enter(at, count);
         Checks.array(dstOffset, count, Checks.notNull(dst, "dst").length);
-        MemorySegment.copy(data, ValueLayout.JAVA_BYTE, from, dst, dstOffset, count);
+        try {
+            MemorySegment.copy(data, ValueLayout.JAVA_BYTE, from, dst, dstOffset, count);
+        } catch (IllegalStateException | WrongThreadException e) {
+            throw accessLost(e, null);
+        }
     }
 
     @Override
     public void copyTo(long at, MemorySegment dst, long dstOffset, long count) {
         long from = enter(at, count);
-        Checks.segment(dstOffset, count, Checks.notNull(dst, "dst").byteSize());
+        Checks.segment(dstOffset, count, Checks.callersSegment(dst, "dst").byteSize());
         if (dst.isReadOnly()) {
             throw new ValidationException(ErrorCode.READ_ONLY_DESTINATION, "cannot copy into a read-only segment");
         }
-        MemorySegment.copy(data, from, dst, dstOffset, count);
+        try {
+            MemorySegment.copy(data, from, dst, dstOffset, count);
+        } catch (IllegalStateException | WrongThreadException e) {
+            throw accessLost(e, dst);
+        }
     }
 
     @Override
@@ -116,6 +140,16 @@ final class BorrowedSlice implements Slice {
         owner.checkSliceAccess();
         Checks.range(at, count, length);
         return offset + at;
+    }
+
+    /**
+     * What to throw for the JDK's refusal of an access that {@link #enter} allowed, because an
+     * arena closed meanwhile: the coded exception of the slice's memory or of the caller's segment
+     * {@code dst}, thrown by the recheck; see {@link Checks#accessLost}.
+     */
+    private RuntimeException accessLost(RuntimeException failure, MemorySegment dst) {
+        owner.checkSliceAccess();
+        return Checks.accessLost(failure, dst, "dst");
     }
 
     @Override

@@ -81,6 +81,11 @@ public final class CheckedRegion implements MemoryProvider {
             public MemorySegment checksums(CheckedRegion region) {
                 return region.checksums;
             }
+
+            @Override
+            public void checkAccess(CheckedRegion region) {
+                region.checkAccess();
+            }
         });
     }
 
@@ -231,6 +236,16 @@ public final class CheckedRegion implements MemoryProvider {
     }
 
     /**
+     * What to throw for the JDK's refusal ({@code IllegalStateException}, {@code WrongThreadException})
+     * of a memory access in the middle of a call: see {@link Checks#accessLost}. Throws the region's
+     * {@code ARENA_CLOSED} or {@code WRONG_THREAD} itself if the region's memory was the cause.
+     */
+    RuntimeException accessLost(RuntimeException failure, Object other, String name) {
+        checkAccess();
+        return Checks.accessLost(failure, other, name);
+    }
+
+    /**
      * A one-line description with the region's geometry, level and counters.
      *
      * @return e.g. {@code CheckedRegion[orders, 65536 bytes, 256 blocks of 256, STANDARD, writes=3, ...]}
@@ -344,7 +359,8 @@ public final class CheckedRegion implements MemoryProvider {
          *
          * @return the region, zero-filled, with every block's checksum valid
          * @throws CapacityException ({@link ErrorCode#ARENA_FULL}) if the arena lacks room; the arena is unchanged
-         * @throws StateException    ({@link ErrorCode#ARENA_CLOSED}) if the arena is closed
+         * @throws StateException    ({@link ErrorCode#ARENA_CLOSED}) if the arena is closed, before or
+         *                          while the region is laid out
          */
         public CheckedRegion build() {
             long blocks = ((capacity - 1) >>> Integer.numberOfTrailingZeros(blockSize)) + 1;
@@ -356,13 +372,17 @@ public final class CheckedRegion implements MemoryProvider {
                 throw new CapacityException(ErrorCode.ARENA_FULL, "region of " + capacity + " bytes cannot be laid out");
             }
             MemorySegment all = arena.allocate(dataStart + dataBytes, Math.max(dataAlignment, HEADER_BYTES));
-            all.asSlice(0, HEADER_BYTES).fill((byte) 0);
             String regionName = name != null ? name : "region-" + UNNAMED.incrementAndGet();
             CheckedRegion region = new CheckedRegion(this, regionName, all.asSlice(0, HEADER_BYTES),
                     all.asSlice(HEADER_BYTES, blocks * Integer.BYTES), all.asSlice(dataStart, dataBytes));
             int zeroBlockSum = ChecksumEngine.crcOfZeros(blockSize);
-            for (long b = 0; b < blocks; b++) {
-                region.checksums.setAtIndex(CHECKSUM, b, zeroBlockSum);
+            try {
+                region.header.fill((byte) 0);
+                for (long b = 0; b < blocks; b++) {
+                    region.checksums.setAtIndex(CHECKSUM, b, zeroBlockSum);
+                }
+            } catch (IllegalStateException e) { // a shared arena closed by another thread since allocate
+                throw region.accessLost(e, null, null);
             }
             return region;
         }

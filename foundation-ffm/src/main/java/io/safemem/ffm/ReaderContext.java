@@ -48,11 +48,22 @@ final class ReaderContext implements SliceOwner {
      * slices cannot be used or closed by anyone else: they are confined to it).
      */
     void retire() {
-        if (openSlices != 0 && region.header.scope().isAlive()) {
-            lock.releaseShares(openSlices);
+        if (openSlices != 0) {
+            giveBack(openSlices);
         }
         openSlices = 0;
         retired = true;
+    }
+
+    /** Gives {@code shares} back to the lock, unless the arena was closed: the lock word went with its memory. */
+    private void giveBack(int shares) {
+        try {
+            lock.releaseShares(shares);
+        } catch (IllegalStateException e) {
+            if (region.header.scope().isAlive()) {
+                throw e;
+            }
+        }
     }
 
     /** Records the offset of the slice about to be lent, and returns this context. */
@@ -81,10 +92,7 @@ final class ReaderContext implements SliceOwner {
     public void sliceClosed() {
         checkThread();
         openSlices--;
-        if (region.header.scope().isAlive()) {
-            lock.releaseShared();
-        } // else the arena was closed, and the lock word went with its memory
-
+        giveBack(1);
     }
 
     /** Whether the calling thread is the one this context belongs to. */

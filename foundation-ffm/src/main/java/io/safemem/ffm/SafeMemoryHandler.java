@@ -29,10 +29,11 @@ import java.time.Duration;
  *
  * <p>Every method refuses bad input whole: negative or overflowing offsets and lengths, ranges
  * beyond the capacity or the caller's buffer, a closed arena, a confined arena used from another
- * thread, writes while slices are open, each with its {@link io.safemem.ErrorCode}, and nothing
- * written. An {@link IntegrityException} from a read or a write means corruption was found before
- * it could be used or absorbed; the region is unchanged by the failed call. Scalar values are
- * little-endian at any alignment.
+ * thread (the region's, or that of a caller's segment), writes while slices are open, each with its
+ * {@link io.safemem.ErrorCode}, and nothing written; an arena closed by another thread while a call
+ * runs fails it with {@link io.safemem.ErrorCode#ARENA_CLOSED}. An {@link IntegrityException} from a
+ * read or a write means corruption was found before it could be used or absorbed; the region is
+ * unchanged by the failed call. Scalar values are little-endian at any alignment.
  *
  * <pre>{@code
  * try (FixedArena arena = FixedArena.ofConfined(1 << 20)) {
@@ -107,7 +108,11 @@ public final class SafeMemoryHandler {
     public void read(long offset, byte[] dst, int dstOffset, int length) {
         enter(offset, length);
         Checks.array(dstOffset, length, Checks.notNull(dst, "dst").length);
-        throwIfCorrupt(engine.readInto(offset, dst, dstOffset, length, length > 0 && engine.verifyBulk()));
+        try {
+            throwIfCorrupt(engine.readInto(offset, dst, dstOffset, length, length > 0 && engine.verifyBulk()));
+        } catch (IllegalStateException | WrongThreadException e) {
+            throw region.accessLost(e, null, null);
+        }
     }
 
     /**
@@ -118,16 +123,22 @@ public final class SafeMemoryHandler {
      * @param dst       destination segment, writable
      * @param dstOffset first byte offset written in {@code dst}
      * @param length    number of bytes
-     * @throws IntegrityException if a block read does not match its checksum; {@code dst} may then
-     *                            hold part of the range
+     * @throws IntegrityException   if a block read does not match its checksum; {@code dst} may then
+     *                              hold part of the range
+     * @throws StateException       ({@link ErrorCode#ARENA_CLOSED}) if the arena of {@code dst} is closed
+     * @throws ConcurrencyException ({@link ErrorCode#WRONG_THREAD}) if {@code dst} is confined to another thread
      */
     public void read(long offset, MemorySegment dst, long dstOffset, long length) {
         enter(offset, length);
-        Checks.segment(dstOffset, length, Checks.notNull(dst, "dst").byteSize());
+        Checks.segment(dstOffset, length, Checks.callersSegment(dst, "dst").byteSize());
         if (dst.isReadOnly()) {
             throw new ValidationException(ErrorCode.READ_ONLY_DESTINATION, "cannot read into a read-only segment");
         }
-        throwIfCorrupt(engine.readInto(offset, dst, dstOffset, length, length > 0 && engine.verifyBulk()));
+        try {
+            throwIfCorrupt(engine.readInto(offset, dst, dstOffset, length, length > 0 && engine.verifyBulk()));
+        } catch (IllegalStateException | WrongThreadException e) {
+            throw region.accessLost(e, dst, "dst");
+        }
     }
 
     // ---------------------------------------------------------------- bulk writes
@@ -162,7 +173,11 @@ public final class SafeMemoryHandler {
     public void write(long offset, byte[] src, int srcOffset, int length) {
         enterWrite(offset, length);
         Checks.array(srcOffset, length, Checks.notNull(src, "src").length);
-        engine.write(offset, src, srcOffset, length);
+        try {
+            engine.write(offset, src, srcOffset, length);
+        } catch (IllegalStateException | WrongThreadException e) {
+            throw region.accessLost(e, null, null);
+        }
         counted(length);
     }
 
@@ -174,12 +189,18 @@ public final class SafeMemoryHandler {
      * @param src       source segment
      * @param srcOffset first byte offset read from {@code src}
      * @param length    number of bytes
-     * @throws IntegrityException as {@link #write(long, byte[], int, int)}
+     * @throws IntegrityException   as {@link #write(long, byte[], int, int)}
+     * @throws StateException       ({@link ErrorCode#ARENA_CLOSED}) if the arena of {@code src} is closed
+     * @throws ConcurrencyException ({@link ErrorCode#WRONG_THREAD}) if {@code src} is confined to another thread
      */
     public void write(long offset, MemorySegment src, long srcOffset, long length) {
         enterWrite(offset, length);
-        Checks.segment(srcOffset, length, Checks.notNull(src, "src").byteSize());
-        engine.write(offset, src, srcOffset, length);
+        Checks.segment(srcOffset, length, Checks.callersSegment(src, "src").byteSize());
+        try {
+            engine.write(offset, src, srcOffset, length);
+        } catch (IllegalStateException | WrongThreadException e) {
+            throw region.accessLost(e, src, "src");
+        }
         counted(length);
     }
 
@@ -200,7 +221,11 @@ public final class SafeMemoryHandler {
     public void copyWithin(long srcOffset, long dstOffset, long length) {
         enterWrite(dstOffset, length);
         Checks.range(srcOffset, length, region.capacity);
-        engine.copyWithin(srcOffset, dstOffset, length);
+        try {
+            engine.copyWithin(srcOffset, dstOffset, length);
+        } catch (IllegalStateException | WrongThreadException e) {
+            throw region.accessLost(e, null, null);
+        }
         counted(length);
     }
 
@@ -214,7 +239,11 @@ public final class SafeMemoryHandler {
      */
     public void fill(long offset, long length, byte value) {
         enterWrite(offset, length);
-        engine.fill(offset, length, value);
+        try {
+            engine.fill(offset, length, value);
+        } catch (IllegalStateException | WrongThreadException e) {
+            throw region.accessLost(e, null, null);
+        }
         counted(length);
     }
 
@@ -250,7 +279,11 @@ public final class SafeMemoryHandler {
         enterWrite(offset, length);
         Checks.array(srcOffset, length, Checks.notNull(src, "src").length);
         region.checkWholeBlocks(offset, length);
-        engine.rewriteBlocks(offset, src, srcOffset, length);
+        try {
+            engine.rewriteBlocks(offset, src, srcOffset, length);
+        } catch (IllegalStateException | WrongThreadException e) {
+            throw region.accessLost(e, null, null);
+        }
         counted(length);
     }
 
@@ -277,9 +310,13 @@ public final class SafeMemoryHandler {
     private Slices lend(Slices owner, long length) {
         long offset = owner.lendingOffset;
         enter(offset, length);
-        if (length > 0 && engine.verifyBulk()) {
-            int shift = region.blockShift;
-            throwIfCorrupt(engine.firstMismatch(offset >>> shift, ((offset + length - 1) >>> shift) + 1));
+        try {
+            if (length > 0 && engine.verifyBulk()) {
+                int shift = region.blockShift;
+                throwIfCorrupt(engine.firstMismatch(offset >>> shift, ((offset + length - 1) >>> shift) + 1));
+            }
+        } catch (IllegalStateException | WrongThreadException e) {
+            throw region.accessLost(e, null, null);
         }
         openSlices++;
         return owner;
@@ -472,7 +509,11 @@ public final class SafeMemoryHandler {
         checkUsable();
         long blocks = region.blockCount();
         Checks.range(fromBlock, 0, blocks);
-        return region.level.keepsChecksums() ? engine.reported(engine.firstMismatch(fromBlock, blocks)) : -1;
+        try {
+            return region.level.keepsChecksums() ? engine.reported(engine.firstMismatch(fromBlock, blocks)) : -1;
+        } catch (IllegalStateException | WrongThreadException e) {
+            throw region.accessLost(e, null, null);
+        }
     }
 
     /**
@@ -486,14 +527,22 @@ public final class SafeMemoryHandler {
         Checks.notNull(level, "level");
         checkUsable();
         if (region.level == VerificationLevel.OFF && level != VerificationLevel.OFF) {
-            engine.rebuildAll(region.blockCount());
+            try {
+                engine.rebuildAll(region.blockCount());
+            } catch (IllegalStateException | WrongThreadException e) {
+                throw region.accessLost(e, null, null);
+            }
         }
         region.level = level;
     }
 
     private void throwIfCorrupt(long fromBlock, long toBlock) {
         if (region.level.keepsChecksums()) {
-            throwIfCorrupt(engine.firstMismatch(fromBlock, toBlock));
+            try {
+                throwIfCorrupt(engine.firstMismatch(fromBlock, toBlock));
+            } catch (IllegalStateException | WrongThreadException e) {
+                throw region.accessLost(e, null, null);
+            }
         }
     }
 
@@ -513,7 +562,11 @@ public final class SafeMemoryHandler {
      */
     public byte getByte(long offset) {
         enter(offset, Byte.BYTES);
-        return scalarVerified() ? verifiedScalar(offset, Byte.BYTES)[0] : data.get(ValueLayout.JAVA_BYTE, offset);
+        try {
+            return scalarVerified() ? verifiedScalar(offset, Byte.BYTES)[0] : data.get(ValueLayout.JAVA_BYTE, offset);
+        } catch (IllegalStateException | WrongThreadException e) {
+            throw region.accessLost(e, null, null);
+        }
     }
 
     /**
@@ -524,8 +577,12 @@ public final class SafeMemoryHandler {
      */
     public short getShort(long offset) {
         enter(offset, Short.BYTES);
-        return scalarVerified() ? LittleEndian.getShort(verifiedScalar(offset, Short.BYTES))
-                : data.get(LittleEndian.SHORT, offset);
+        try {
+            return scalarVerified() ? LittleEndian.getShort(verifiedScalar(offset, Short.BYTES))
+                    : data.get(LittleEndian.SHORT, offset);
+        } catch (IllegalStateException | WrongThreadException e) {
+            throw region.accessLost(e, null, null);
+        }
     }
 
     /**
@@ -536,8 +593,12 @@ public final class SafeMemoryHandler {
      */
     public int getInt(long offset) {
         enter(offset, Integer.BYTES);
-        return scalarVerified() ? LittleEndian.getInt(verifiedScalar(offset, Integer.BYTES))
-                : data.get(LittleEndian.INT, offset);
+        try {
+            return scalarVerified() ? LittleEndian.getInt(verifiedScalar(offset, Integer.BYTES))
+                    : data.get(LittleEndian.INT, offset);
+        } catch (IllegalStateException | WrongThreadException e) {
+            throw region.accessLost(e, null, null);
+        }
     }
 
     /**
@@ -548,8 +609,12 @@ public final class SafeMemoryHandler {
      */
     public long getLong(long offset) {
         enter(offset, Long.BYTES);
-        return scalarVerified() ? LittleEndian.getLong(verifiedScalar(offset, Long.BYTES))
-                : data.get(LittleEndian.LONG, offset);
+        try {
+            return scalarVerified() ? LittleEndian.getLong(verifiedScalar(offset, Long.BYTES))
+                    : data.get(LittleEndian.LONG, offset);
+        } catch (IllegalStateException | WrongThreadException e) {
+            throw region.accessLost(e, null, null);
+        }
     }
 
     /**
@@ -652,7 +717,11 @@ public final class SafeMemoryHandler {
 
     /** Writes the scalar already in {@link #scalar}; the caller has checked the call ({@link #enterWrite}) before touching it. */
     private void writeScalar(long offset, int size) {
-        engine.write(offset, scalar, 0, size);
+        try {
+            engine.write(offset, scalar, 0, size);
+        } catch (IllegalStateException | WrongThreadException e) {
+            throw region.accessLost(e, null, null);
+        }
         counted(size);
     }
 

@@ -30,6 +30,7 @@ import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
@@ -41,6 +42,9 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
@@ -79,7 +83,9 @@ class BadInputTest {
     /** Codes no test here raises, and why. */
     static final Map<ErrorCode, String> COVERED_ELSEWHERE = Map.of(
             ErrorCode.CHECKSUM_MISMATCH,
-            "corruption of stored data, not bad input: covered by the fault-injection and integrity suites");
+            "corruption of stored data, not bad input: covered by the fault-injection and integrity suites",
+            ErrorCode.INVALID_FLIP,
+            "input of the fault injector, not of a region: covered by FaultInjectorTest");
 
     /** The stable numbers, written out: a renumbering must fail here. */
     static final Map<ErrorCode, Integer> STABLE_NUMBERS = Map.ofEntries(
@@ -105,7 +111,8 @@ class BadInputTest {
             Map.entry(ErrorCode.NULL_ARGUMENT, 6005),
             Map.entry(ErrorCode.READ_ONLY_DESTINATION, 6006),
             Map.entry(ErrorCode.INVALID_TIMEOUT, 6007),
-            Map.entry(ErrorCode.BLOCK_MISALIGNED, 6008));
+            Map.entry(ErrorCode.BLOCK_MISALIGNED, 6008),
+            Map.entry(ErrorCode.INVALID_FLIP, 6009));
 
     static final Map<ErrorCategory, Class<? extends SafeMemoryException>> TYPES = Map.of(
             ErrorCategory.BOUNDS, BoundsException.class,
@@ -1409,6 +1416,75 @@ class BadInputTest {
         }
         closeIfSlice(read.run(ModelTarget.of(ops)));
         assertEquals(0L, otherProcess.word());
+    }
+
+    // ================================================================ the caller's segment: ARENA_CLOSED, WRONG_THREAD
+
+    /**
+     * Every entry point that takes a caller's segment, given {@code seg}: it must refuse it whole
+     * with {@code code}, saying it was the caller's segment, before any lock, byte, sampling
+     * decision or counter (checked by {@link #refused}); the region stays intact.
+     */
+    void callersSegmentIsRefused(Via via, MemorySegment seg, ErrorCode code, String mention) {
+        ModelTarget memory = use(via);
+        for (long length : new long[] {16, 0}) {
+            refused(code, nameOn(via, "read(long, MemorySegment, long, long)") + " of " + length + " bytes",
+                    () -> memory.read(8, seg, 0, length), "caller's segment", mention);
+            refused(code, nameOn(via, "write(long, MemorySegment, long, long)") + " of " + length + " bytes",
+                    () -> memory.write(8, seg, 0, length), "caller's segment", mention);
+            Slice slice = memory.borrowSlice(SLICE_AT, SLICE_LEN);
+            refused(code, "Slice.copyTo(long, MemorySegment, long, long) of " + length + " bytes",
+                    () -> slice.copyTo(0, seg, 0, length), "caller's segment", mention);
+            assertTrue(slice.isOpen(), "a refused copy leaves the slice open");
+            slice.close();
+        }
+        memory.verifyIntegrity();
+        byte[] back = new byte[(int) CAPACITY];
+        memory.read(0, back);
+        assertArrayEquals(pattern((int) CAPACITY, 7), back, "the region's contents are as they were");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Via.class)
+    @Covers(ErrorCode.ARENA_CLOSED)
+    void callersSegmentOfAClosedArenaIsRefused(Via via) {
+        Arena callers = Arena.ofConfined();
+        MemorySegment seg = callers.allocate(64);
+        callers.close();
+        callersSegmentIsRefused(via, seg, ErrorCode.ARENA_CLOSED, "closed");
+        Arena shared = Arena.ofShared();
+        MemorySegment sharedSeg = shared.allocate(64);
+        shared.close();
+        callersSegmentIsRefused(via, sharedSeg, ErrorCode.ARENA_CLOSED, "closed");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Via.class)
+    @Covers(ErrorCode.WRONG_THREAD)
+    void callersSegmentConfinedToAnotherThreadIsRefused(Via via) throws InterruptedException {
+        withSegmentOfAnotherThread(seg -> callersSegmentIsRefused(via, seg, ErrorCode.WRONG_THREAD,
+                "'" + Thread.currentThread().getName() + "'"));
+    }
+
+    /** Runs {@code body} with a live segment of a confined arena whose owner, another thread, waits meanwhile. */
+    static void withSegmentOfAnotherThread(Consumer<MemorySegment> body) throws InterruptedException {
+        CompletableFuture<MemorySegment> made = new CompletableFuture<>();
+        CountDownLatch done = new CountDownLatch(1);
+        Thread owner = new Thread(() -> {
+            try (Arena own = Arena.ofConfined()) {
+                made.complete(own.allocate(64));
+                done.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "segment-owner");
+        owner.start();
+        try {
+            body.accept(made.join());
+        } finally {
+            done.countDown();
+            owner.join();
+        }
     }
 
     // ================================================================ WRONG_THREAD, atomic slices and hand-over

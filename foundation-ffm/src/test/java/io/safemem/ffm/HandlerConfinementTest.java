@@ -77,7 +77,7 @@ class HandlerConfinementTest {
         List<Executable> calls = everyCall(memory);
 
         List<String> wrong = new ArrayList<>();
-        Thread other = Thread.ofPlatform().name("intruder").start(() -> {
+        Thread other = Thread.ofPlatform().daemon().name("intruder").start(() -> {
             for (int i = 0; i < calls.size(); i++) {
                 try {
                     calls.get(i).execute();
@@ -109,7 +109,7 @@ class HandlerConfinementTest {
         AtomicBoolean stop = new AtomicBoolean();
         AtomicReference<Throwable> foreign = new AtomicReference<>();
         AtomicLong refusals = new AtomicLong();
-        Thread intruder = Thread.ofPlatform().name("intruder").start(() -> {
+        Thread intruder = Thread.ofPlatform().daemon().name("intruder").start(() -> {
             byte[] junk = new byte[256];
             Arrays.fill(junk, (byte) -1);
             while (!stop.get()) {
@@ -129,16 +129,19 @@ class HandlerConfinementTest {
         });
         byte[] mine = new byte[256];
         byte[] back = new byte[256];
-        for (int i = 0; i < 200_000; i++) {
-            Arrays.fill(mine, (byte) i);
-            memory.write(512, mine);
-            memory.putLong(1000, i);
-            memory.read(512, back);
-            assertArrayEquals(mine, back);
-            assertEquals(i, memory.getLong(1000));
+        try {
+            for (int i = 0; i < 200_000; i++) {
+                Arrays.fill(mine, (byte) i);
+                memory.write(512, mine);
+                memory.putLong(1000, i);
+                memory.read(512, back);
+                assertArrayEquals(mine, back);
+                assertEquals(i, memory.getLong(1000));
+            }
+        } finally {
+            stop.set(true);
+            intruder.join();
         }
-        stop.set(true);
-        intruder.join();
 
         assertNull(foreign.get(), () -> "a call from another thread escaped as " + foreign.get());
         assertTrue(refusals.get() > 0);
@@ -203,7 +206,7 @@ class HandlerConfinementTest {
         AtomicBoolean stop = new AtomicBoolean();
         AtomicLong wrongValues = new AtomicLong();
         AtomicLong puts = new AtomicLong();
-        Thread writer = Thread.ofPlatform().name("atomic-writer").start(() -> {
+        Thread writer = Thread.ofPlatform().daemon().name("atomic-writer").start(() -> {
             for (long i = 0; !stop.get(); i++) {
                 memory.putLong(256, i);
                 if (memory.getLong(256) != i) {
@@ -214,13 +217,16 @@ class HandlerConfinementTest {
         });
         long refused = 0;
         long deadline = System.nanoTime() + 500_000_000L;
-        while (System.nanoTime() - deadline < 0 || puts.get() < 10_000) {
-            StateException e = assertThrows(StateException.class, () -> retired.putLong(256, -1L));
-            assertEquals(ErrorCode.HANDLER_CONSUMED, e.code());
-            refused++;
+        try {
+            while (System.nanoTime() - deadline < 0 || puts.get() < 10_000) {
+                StateException e = assertThrows(StateException.class, () -> retired.putLong(256, -1L));
+                assertEquals(ErrorCode.HANDLER_CONSUMED, e.code());
+                refused++;
+            }
+        } finally {
+            stop.set(true);
+            writer.join();
         }
-        stop.set(true);
-        writer.join();
 
         assertEquals(0, wrongValues.get(), "atomic puts that stored the retired handler's value, of " + puts.get());
         assertTrue(refused > 0);

@@ -48,6 +48,60 @@ public final class Checks {
     }
 
     /**
+     * Checks a caller's segment before anything is touched: not null, its arena open, and usable
+     * by this thread (any thread, unless its arena is confined to another).
+     *
+     * @param segment the caller's segment
+     * @param name    the argument's name, for the message
+     * @return {@code segment}
+     * @throws ValidationException  ({@code NULL_ARGUMENT}) if {@code segment} is null
+     * @throws StateException       ({@code ARENA_CLOSED}) if its arena is closed
+     * @throws ConcurrencyException ({@code WRONG_THREAD}) if its arena is confined to another thread
+     */
+    public static MemorySegment callersSegment(MemorySegment segment, String name) {
+        if (!usable(notNull(segment, name))) {
+            throw callersSegmentError(segment, name);
+        }
+        return segment;
+    }
+
+    private static boolean usable(MemorySegment segment) {
+        return segment.scope().isAlive() && segment.isAccessibleBy(Thread.currentThread());
+    }
+
+    private static RuntimeException callersSegmentError(MemorySegment segment, String name) {
+        if (!segment.scope().isAlive()) {
+            return new StateException(ErrorCode.ARENA_CLOSED, "the arena of the caller's segment " + name
+                    + " has been closed");
+        }
+        return new ConcurrencyException(ErrorCode.WRONG_THREAD, "the caller's segment " + name
+                + " is confined to another thread than '" + Thread.currentThread().getName() + "'");
+    }
+
+    /**
+     * What to throw when the JDK refused a memory access in the middle of a call (its
+     * {@code IllegalStateException} for a closed arena, its {@code WrongThreadException}), once
+     * the caller has rechecked the region's memory, which throws the coded exception if that was
+     * the cause: the coded exception for the caller's segment if that was the cause, else
+     * {@code failure} itself, a refusal this module does not know of.
+     *
+     * @param failure the JDK's exception
+     * @param other   the caller's segment of the call, or anything else (a {@code byte[]}, {@code null})
+     * @param name    the segment argument's name, for the message
+     * @return the exception to throw: {@code ARENA_CLOSED} ({@link StateException}) or
+     *         {@code WRONG_THREAD} ({@link ConcurrencyException}) for the caller's segment, caused
+     *         by {@code failure}; or {@code failure}
+     */
+    public static RuntimeException accessLost(RuntimeException failure, Object other, String name) {
+        if (other instanceof MemorySegment segment && !usable(segment)) {
+            RuntimeException coded = callersSegmentError(segment, name);
+            coded.initCause(failure);
+            return coded;
+        }
+        return failure;
+    }
+
+    /**
      * Checks a range of a caller's array, whose indexes are 32-bit.
      *
      * @param offset first index

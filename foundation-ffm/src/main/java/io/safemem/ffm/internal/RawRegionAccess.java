@@ -5,8 +5,8 @@ import io.safemem.ffm.CheckedRegion;
 import java.lang.foreign.MemorySegment;
 
 /**
- * The one door to a region's raw segments, for the fault injector in another package. Not
- * exported by the module: applications cannot reach it.
+ * The one door to a region's raw segments and its access check, for the fault injector in another
+ * package. Not exported by the module: applications cannot reach it.
  */
 public final class RawRegionAccess {
 
@@ -27,6 +27,15 @@ public final class RawRegionAccess {
          * @return its writable table of little-endian CRC32C values, one {@code int} per block
          */
         MemorySegment checksums(CheckedRegion region);
+
+        /**
+         * Checks that the region's memory may be used now by this thread.
+         *
+         * @param region the region
+         * @throws io.safemem.StateException       ({@code ARENA_CLOSED}) if its arena is closed
+         * @throws io.safemem.ConcurrencyException ({@code WRONG_THREAD}) if its arena is confined to another thread
+         */
+        void checkAccess(CheckedRegion region);
     }
 
     private static volatile Accessor accessor;

@@ -1,10 +1,12 @@
 package io.safemem.ffm.testing;
 
 import io.safemem.BoundsException;
+import io.safemem.ConcurrencyException;
 import io.safemem.ErrorCode;
 import io.safemem.IntegrityException;
 import io.safemem.MemoryStatistics;
 import io.safemem.SafeMemoryException;
+import io.safemem.StateException;
 import io.safemem.ValidationException;
 import io.safemem.VerificationLevel;
 import io.safemem.ffm.CheckedRegion;
@@ -29,10 +31,14 @@ import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.Consumer;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -305,6 +311,85 @@ class FaultInjectorTest {
     void undoOfNullIsRefusedWithNullArgument() {
         FaultInjector faults = FaultInjector.of(region, 8);
         assertCode(ValidationException.class, ErrorCode.NULL_ARGUMENT, () -> faults.undo(null));
+    }
+
+    /** Every flipping call of an injector, for the access tests. */
+    private static List<Consumer<FaultInjector>> everyFlip() {
+        Flip made = new Flip(Target.DATA, 10, 3, 0);
+        return List.of(f -> f.flipDataBit(10, 3), f -> f.flipChecksumBit(1, 3), FaultInjector::flipRandomDataBit,
+                f -> f.flipRandomDataBitIn(0, 10), FaultInjector::flipRandomChecksumBit, FaultInjector::flipRandomBit,
+                f -> f.undo(made));
+    }
+
+    @Test
+    void everyFlipAfterTheArenaClosedIsRefusedWithArenaClosed() {
+        FaultInjector faults = FaultInjector.of(region, 10);
+        arena.close();
+        for (Consumer<FaultInjector> flip : everyFlip()) {
+            StateException e = assertThrows(StateException.class, () -> flip.accept(faults));
+            assertEquals(ErrorCode.ARENA_CLOSED, e.code(), e::getMessage);
+            assertTrue(e.getMessage().contains("'injected'"), e::getMessage);
+        }
+        StateException e = assertThrows(StateException.class, () -> FaultInjector.of(region, 10));
+        assertEquals(ErrorCode.ARENA_CLOSED, e.code(), e::getMessage);
+    }
+
+    @Test
+    void everyFlipFromAThreadThatMayNotUseTheConfinedRegionIsRefusedWithWrongThread() {
+        FaultInjector faults = FaultInjector.of(region, 11);
+        byte[] data0 = dataNow();
+        byte[] sums0 = sumsNow();
+        for (Consumer<FaultInjector> flip : everyFlip()) {
+            ConcurrencyException e = assertInstanceOf(ConcurrencyException.class,
+                    onOtherThread(() -> flip.accept(faults)));
+            assertEquals(ErrorCode.WRONG_THREAD, e.code(), e::getMessage);
+        }
+        ConcurrencyException e = assertInstanceOf(ConcurrencyException.class,
+                onOtherThread(() -> FaultInjector.of(region, 11)));
+        assertEquals(ErrorCode.WRONG_THREAD, e.code(), e::getMessage);
+        assertArrayEquals(data0, dataNow(), "a refused call flips nothing");
+        assertArrayEquals(sums0, sumsNow(), "a refused call flips nothing");
+        assertEquals(faults.flipRandomBit(), FaultInjector.of(region, 11).flipRandomBit(),
+                "a refused random flip drew nothing from the injector's sequence");
+    }
+
+    /** What {@code body} throws on a thread of its own. */
+    private static Throwable onOtherThread(Runnable body) {
+        CompletableFuture<Void> run = CompletableFuture.runAsync(body,
+                task -> new Thread(task, "not-the-owner").start());
+        return assertThrows(CompletionException.class, run::join).getCause();
+    }
+
+    @Test
+    void forgedFlipsAreRefusedWithInvalidFlipAndFlipNothing() {
+        FaultInjector faults = FaultInjector.of(region, 12);
+        long blocks = region.blockCount();
+        List<Flip> forged = List.of(
+                new Flip(null, 10, 3, 0),
+                new Flip(null, 0, 0, 0),
+                new Flip(Target.DATA, -1, 0, 0),
+                new Flip(Target.DATA, Long.MIN_VALUE, 0, 0),
+                new Flip(Target.DATA, CAPACITY, 0, CAPACITY / BLOCK),
+                new Flip(Target.DATA, 1020, 0, 15), // padding, not data
+                new Flip(Target.DATA, Long.MAX_VALUE, 0, Long.MAX_VALUE / BLOCK),
+                new Flip(Target.DATA, 10, -1, 0),
+                new Flip(Target.DATA, 10, 8, 0),
+                new Flip(Target.DATA, 10, Integer.MIN_VALUE, 0),
+                new Flip(Target.DATA, 10, 3, 1), // not the block of byte 10
+                new Flip(Target.DATA, 10, 3, -1),
+                new Flip(Target.CHECKSUM, -1, 0, 0),
+                new Flip(Target.CHECKSUM, blocks * 4, 0, blocks),
+                new Flip(Target.CHECKSUM, Long.MAX_VALUE, 0, Long.MAX_VALUE / 4),
+                new Flip(Target.CHECKSUM, 4, 8, 1),
+                new Flip(Target.CHECKSUM, 4, -1, 1),
+                new Flip(Target.CHECKSUM, 4, 0, 0), // a byte of block 1's checksum
+                new Flip(Target.CHECKSUM, 0, 0, -1));
+        for (Flip flip : forged) {
+            assertCode(ValidationException.class, ErrorCode.INVALID_FLIP, () -> faults.undo(flip));
+        }
+        faults.undo(faults.flipChecksumBit(blocks - 1, 31)); // the last bit of each target still works
+        faults.undo(faults.flipDataBit(CAPACITY - 1, 7));
+        assertDoesNotThrow(memory::verifyIntegrity);
     }
 
     @Test
