@@ -88,6 +88,8 @@ public final class AtomicMemoryOps {
     private static final int FILL = 3;
     private static final int PUT_SCALAR = 4;
     private static final int REWRITE_BLOCKS = 5;
+    /** A change of the region's verification level: a step with no bytes, not counted as a write. */
+    private static final int SET_LEVEL = 6;
     /** What {@link #readConsistent} returns when it had to lock and the lock was not free in time. */
     private static final long TIMED_OUT = Long.MIN_VALUE;
 
@@ -373,31 +375,7 @@ public final class AtomicMemoryOps {
     public void setVerificationLevel(VerificationLevel level) {
         Checks.notNull(level, "level");
         region.checkAccess();
-        try {
-            changeLevelLocked(level);
-        } catch (IllegalStateException | WrongThreadException e) {
-            throw region.accessLost(e, null, null);
-        }
-    }
-
-    /** {@link #setVerificationLevel}, the JDK's exceptions as they are. */
-    private void changeLevelLocked(VerificationLevel level) {
-        if (!lock.tryAcquireExclusive()) {
-            waitForWriteLock();
-        }
-        try {
-            long odd = sequence.beginWrite();
-            try {
-                if (region.level == VerificationLevel.OFF && level != VerificationLevel.OFF) {
-                    writer.rebuildAll(region.blockCount());
-                }
-                region.level = level;
-            } finally {
-                sequence.endWrite(odd);
-            }
-        } finally {
-            lock.releaseExclusive();
-        }
+        writeLocked(SET_LEVEL, 0, level, 0, 0, 0);
     }
 
     /**
@@ -822,6 +800,7 @@ public final class AtomicMemoryOps {
                     case WRITE_SEGMENT -> writer.write(offset, (MemorySegment) src, srcOffset, length);
                     case COPY_WITHIN -> writer.copyWithin(srcOffset, offset, length);
                     case REWRITE_BLOCKS -> writer.rewriteBlocks(offset, (byte[]) src, (int) srcOffset, (int) length);
+                    case SET_LEVEL -> writer.changeLevel((VerificationLevel) src);
                     default -> writer.land();
                 }
             } finally {
@@ -830,9 +809,11 @@ public final class AtomicMemoryOps {
             if (staged) {
                 writer.readBack(offset, offset + length);
             }
-            RegionCounters c = region.counters;
-            c.writes++;
-            c.bytesWritten += length;
+            if (kind != SET_LEVEL) {
+                RegionCounters c = region.counters;
+                c.writes++;
+                c.bytesWritten += length;
+            }
         } finally {
             lock.releaseExclusive();
         }

@@ -651,8 +651,20 @@ final class ChecksumEngine {
         return staging.length >>> shift;
     }
 
+    /**
+     * Sets the region's level; moving from {@code OFF} to a checked level first rebuilds every
+     * checksum from memory as it is (O(region), explicit). The caller owns the region, or holds
+     * its writers' lock inside a write's sequence window.
+     */
+    void changeLevel(VerificationLevel level) {
+        if (region.level == VerificationLevel.OFF && level != VerificationLevel.OFF) {
+            rebuildAll(region.blockCount());
+        }
+        region.level = level;
+    }
+
     /** Recomputes every block's checksum from memory as it is: the explicit rebuild after {@code OFF}. */
-    void rebuildAll(long blocks) {
+    private void rebuildAll(long blocks) {
         int perChunk = blocksPerChunk();
         for (long b = 0; b < blocks; ) {
             int k = (int) Math.min(perChunk, blocks - b);

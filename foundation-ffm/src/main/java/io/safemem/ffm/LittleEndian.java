@@ -22,14 +22,6 @@ final class LittleEndian {
     private LittleEndian() {
     }
 
-    static short getShort(byte[] bytes) {
-        return (short) SHORT_IN_ARRAY.get(bytes, 0);
-    }
-
-    static int getInt(byte[] bytes) {
-        return (int) INT_IN_ARRAY.get(bytes, 0);
-    }
-
     static long getLong(byte[] bytes) {
         return (long) LONG_IN_ARRAY.get(bytes, 0);
     }

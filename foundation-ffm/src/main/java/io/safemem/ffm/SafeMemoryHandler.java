@@ -310,13 +310,9 @@ public final class SafeMemoryHandler {
     private Slices lend(Slices owner, long length) {
         long offset = owner.lendingOffset;
         enter(offset, length);
-        try {
-            if (length > 0 && engine.verifyBulk()) {
-                int shift = region.blockShift;
-                throwIfCorrupt(engine.firstMismatch(offset >>> shift, ((offset + length - 1) >>> shift) + 1));
-            }
-        } catch (IllegalStateException | WrongThreadException e) {
-            throw region.accessLost(e, null, null);
+        if (length > 0 && engine.verifyBulk()) {
+            int shift = region.blockShift;
+            throwIfCorrupt(offset >>> shift, ((offset + length - 1) >>> shift) + 1);
         }
         openSlices++;
         return owner;
@@ -526,14 +522,11 @@ public final class SafeMemoryHandler {
     public void setVerificationLevel(VerificationLevel level) {
         Checks.notNull(level, "level");
         checkUsable();
-        if (region.level == VerificationLevel.OFF && level != VerificationLevel.OFF) {
-            try {
-                engine.rebuildAll(region.blockCount());
-            } catch (IllegalStateException | WrongThreadException e) {
-                throw region.accessLost(e, null, null);
-            }
+        try {
+            engine.changeLevel(level);
+        } catch (IllegalStateException | WrongThreadException e) {
+            throw region.accessLost(e, null, null);
         }
-        region.level = level;
     }
 
     private void throwIfCorrupt(long fromBlock, long toBlock) {
@@ -561,12 +554,7 @@ public final class SafeMemoryHandler {
      * @return the byte
      */
     public byte getByte(long offset) {
-        enter(offset, Byte.BYTES);
-        try {
-            return scalarVerified() ? verifiedScalar(offset, Byte.BYTES)[0] : data.get(ValueLayout.JAVA_BYTE, offset);
-        } catch (IllegalStateException | WrongThreadException e) {
-            throw region.accessLost(e, null, null);
-        }
+        return (byte) getScalar(offset, Byte.BYTES);
     }
 
     /**
@@ -576,13 +564,7 @@ public final class SafeMemoryHandler {
      * @return the value
      */
     public short getShort(long offset) {
-        enter(offset, Short.BYTES);
-        try {
-            return scalarVerified() ? LittleEndian.getShort(verifiedScalar(offset, Short.BYTES))
-                    : data.get(LittleEndian.SHORT, offset);
-        } catch (IllegalStateException | WrongThreadException e) {
-            throw region.accessLost(e, null, null);
-        }
+        return (short) getScalar(offset, Short.BYTES);
     }
 
     /**
@@ -592,13 +574,7 @@ public final class SafeMemoryHandler {
      * @return the value
      */
     public int getInt(long offset) {
-        enter(offset, Integer.BYTES);
-        try {
-            return scalarVerified() ? LittleEndian.getInt(verifiedScalar(offset, Integer.BYTES))
-                    : data.get(LittleEndian.INT, offset);
-        } catch (IllegalStateException | WrongThreadException e) {
-            throw region.accessLost(e, null, null);
-        }
+        return (int) getScalar(offset, Integer.BYTES);
     }
 
     /**
@@ -608,13 +584,7 @@ public final class SafeMemoryHandler {
      * @return the value
      */
     public long getLong(long offset) {
-        enter(offset, Long.BYTES);
-        try {
-            return scalarVerified() ? LittleEndian.getLong(verifiedScalar(offset, Long.BYTES))
-                    : data.get(LittleEndian.LONG, offset);
-        } catch (IllegalStateException | WrongThreadException e) {
-            throw region.accessLost(e, null, null);
-        }
+        return getScalar(offset, Long.BYTES);
     }
 
     /**
@@ -705,14 +675,26 @@ public final class SafeMemoryHandler {
         putLong(offset, Double.doubleToRawLongBits(value));
     }
 
-    private boolean scalarVerified() {
-        return region.level.verifiesScalarReads();
-    }
-
-    /** Reads {@code size <= 8} bytes at {@code offset} into the scalar scratch, verified. */
-    private byte[] verifiedScalar(long offset, int size) {
-        throwIfCorrupt(engine.readInto(offset, scalar, 0, size, true));
-        return scalar;
+    /**
+     * Reads {@code size} (1, 2, 4 or 8) bytes at {@code offset} as the low bytes of a
+     * little-endian long (the rest is junk); verified at {@code FULL}, through the scalar scratch.
+     */
+    private long getScalar(long offset, int size) {
+        enter(offset, size);
+        try {
+            if (region.level.verifiesScalarReads()) {
+                throwIfCorrupt(engine.readInto(offset, scalar, 0, size, true));
+                return LittleEndian.getLong(scalar);
+            }
+            return switch (size) {
+                case Byte.BYTES -> data.get(ValueLayout.JAVA_BYTE, offset);
+                case Short.BYTES -> data.get(LittleEndian.SHORT, offset);
+                case Integer.BYTES -> data.get(LittleEndian.INT, offset);
+                default -> data.get(LittleEndian.LONG, offset);
+            };
+        } catch (IllegalStateException | WrongThreadException e) {
+            throw region.accessLost(e, null, null);
+        }
     }
 
     /** Writes the scalar already in {@link #scalar}; the caller has checked the call ({@link #enterWrite}) before touching it. */
